@@ -1,0 +1,49 @@
+// How every service process runs: start in order, print one "listening" line that scripts
+// and tests wait for, and on SIGTERM/SIGINT stop in reverse order, then exit. Any failure
+// to start exits 1 with the reason.
+import type { Logger } from '@loom/telemetry';
+
+export interface RunningService {
+  /** Where the service answers (its health endpoints, or its API). */
+  url: string;
+  /** Graceful stop: finish or hand back work, close consumers, then connections. */
+  stop(): Promise<void>;
+}
+
+export function runService(name: string, logger: Logger, start: () => Promise<RunningService>): void {
+  let service: RunningService | undefined;
+  let stopping = false;
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, `${name} stopping`);
+    const force = setTimeout(() => {
+      logger.error(`${name} did not stop in time; exiting`);
+      process.exit(1);
+    }, Number(process.env.LOOM_STOP_TIMEOUT_MS ?? 60_000));
+    force.unref();
+    try {
+      await service?.stop();
+      logger.info(`${name} stopped`);
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, `${name} failed to stop cleanly`);
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  start().then(
+    (s) => {
+      service = s;
+      logger.info({ url: s.url }, `${name} listening on ${s.url}`);
+      if (stopping) void s.stop();
+    },
+    (err: Error & { code?: string }) => {
+      logger.fatal({ err: err.message, code: err.code }, `${name} failed to start: ${err.message}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,18 @@
+// Jest global setup for the integration projects: bring up (or reuse) the real servers and
+// hand their addresses to every test worker through the environment.
+import { describe, ensureInfrastructure, InfraUnavailableError } from '@loom/dev-infra';
+
+export default async function globalSetup(): Promise<void> {
+  try {
+    const infra = await ensureInfrastructure('test');
+    Object.assign(process.env, infra.env);
+    process.env.LOOM_TEST_SERVERS = JSON.stringify(infra.servers.map(({ name, origin }) => ({ name, origin })));
+    console.log(`\n[loom] test servers:\n${describe(infra.servers)}`);
+  } catch (err) {
+    if (err instanceof InfraUnavailableError) {
+      console.error(`\n[loom] ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
