@@ -1,0 +1,57 @@
+// Every environment variable the services read, with its default and its reason, parsed once
+// at start-up: a missing or malformed value stops the process with a sentence naming it.
+import { z } from 'zod';
+
+const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+
+export const envSchema = z.object({
+  /** RabbitMQ; `npm start` and `npm test` provide a local broker when unset. */
+  AMQP_URL: z.string().url().default('amqp://guest:guest@127.0.0.1:5672'),
+  /** MongoDB; the database name in the path is used, `loom` when none. */
+  MONGO_URL: z.string().default('mongodb://127.0.0.1:27017/loom'),
+  /** Prefix of every exchange and queue, so several deployments (or test runs) share a broker. */
+  LOOM_NAMESPACE: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).default('loom'),
+  /** JSON file declaring the task types (config/task-types.json when unset). */
+  LOOM_TASK_TYPES_FILE: z.string().optional(),
+  /** The instance name in logs, leases and traces (hostname + pid when unset). */
+  LOOM_INSTANCE_ID: z.string().optional(),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+
+  /** gateway: port of the public HTTP API. */
+  GATEWAY_PORT: int(8080),
+  /** gateway: biggest accepted JSON body; larger bodies get 413. */
+  GATEWAY_BODY_LIMIT: z.string().default('256kb'),
+  /** Port of the health endpoints of the services other than gateway (0: any free port). */
+  HEALTH_PORT: int(0),
+
+  /** executor: how long a task lease lasts without a heartbeat before another executor may take the task over. */
+  LEASE_MS: int(15_000),
+  /** executor: how often a running task's lease is renewed (a third of the lease by default). */
+  HEARTBEAT_MS: int(5_000),
+  /** executor: on SIGTERM, how long a running task may take to finish before it is handed back. */
+  EXECUTOR_DRAIN_MS: int(25_000),
+  /** executor: comma-separated task types this replica consumes (all configured types when unset). */
+  EXECUTOR_TYPES: z.string().optional(),
+
+  /** scheduler: how often it looks for lost leases, overdue retries and expired tasks. */
+  SCHEDULER_SWEEP_MS: int(5_000),
+  /** scheduler: how long terminal tasks are kept before deletion (7 days). */
+  RETENTION_MS: int(7 * 24 * 3600_000),
+  /** Every writer of tasks: how old an unpublished outbox entry must be before the relay republishes it. */
+  OUTBOX_RELAY_AFTER_MS: int(3_000),
+});
+
+export type LoomEnv = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): LoomEnv {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${issues}`);
+  }
+  return parsed.data;
+}

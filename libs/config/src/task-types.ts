@@ -1,0 +1,54 @@
+// Which task types exist, which handler runs each, and its policy (timeout, retries,
+// re-run after an executor died). Read from a JSON file so a deployment changes types
+// without code; the default file is config/task-types.json.
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './env';
+
+export const taskTypeSchema = z.object({
+  /** Name of the handler in the executor's registry (e.g. "sleep"). */
+  handler: z.string().min(1),
+  description: z.string().default(''),
+  /** Default per-task timeout; a submission may ask for less or more up to maxTimeoutMs. */
+  timeoutMs: z.number().int().positive().default(10 * 60_000),
+  maxTimeoutMs: z.number().int().positive().default(6 * 3600_000),
+  /** Total attempts for retryable failures (1 = no retry). */
+  maxAttempts: z.number().int().min(1).max(50).default(3),
+  /** Exponential backoff: base * 2^(attempt-1), capped at maxMs. */
+  retryBackoff: z
+    .object({ baseMs: z.number().int().positive().default(1_000), maxMs: z.number().int().positive().default(5 * 60_000) })
+    .default({ baseMs: 1_000, maxMs: 5 * 60_000 }),
+  /**
+   * Whether the task may be started again from the beginning when its executor died mid-run.
+   * False for handlers with side effects that must not repeat: such a task fails with
+   * EXECUTOR_LOST instead, for a person to decide.
+   */
+  rerunnable: z.boolean().default(true),
+});
+
+export const taskTypesFileSchema = z.object({
+  types: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'type names are lowercase letters, digits, ".", "_" or "-"'), taskTypeSchema),
+});
+
+export type TaskTypeConfig = z.infer<typeof taskTypeSchema>;
+export type TaskTypes = Record<string, TaskTypeConfig>;
+
+export function defaultTaskTypesFile(): string {
+  return path.resolve(__dirname, '..', '..', '..', 'config', 'task-types.json');
+}
+
+export function loadTaskTypes(file = process.env.LOOM_TASK_TYPES_FILE ?? defaultTaskTypesFile()): TaskTypes {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`cannot read task types from ${file}: ${(err as Error).message}`);
+  }
+  const parsed = taskTypesFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid task types in ${file}: ${issues}`);
+  }
+  return parsed.data.types;
+}

@@ -1,0 +1,15 @@
+export * from './define-message';
+export * from './envelope';
+export * from './task-model';
+export { TaskSubmittedV1 } from './messages/task-submitted.v1';
+export { TaskQueuedV1 } from './messages/task-queued.v1';
+export { TaskRunV1 } from './messages/task-run.v1';
+export { TaskStartedV1 } from './messages/task-started.v1';
+export { TaskProgressV1 } from './messages/task-progress.v1';
+export { TaskLogV1 } from './messages/task-log.v1';
+export { TaskSucceededV1 } from './messages/task-succeeded.v1';
+export { TaskFailedV1 } from './messages/task-failed.v1';
+export { TaskCancelledV1 } from './messages/task-cancelled.v1';
+export { TaskCancelRequestedV1 } from './messages/task-cancel-requested.v1';
+export { TaskRetryScheduledV1 } from './messages/task-retry-scheduled.v1';
+export { TaskDueV1 } from './messages/task-due.v1';

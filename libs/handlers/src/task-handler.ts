@@ -1,0 +1,25 @@
+// What a task handler is: a name, the schema of its input (checked by the gateway at
+// submission, so bad input is a 400 before anything is stored) and a run function that gets
+// the task context: its input, an AbortSignal (cancel, timeout, shutdown), progress and logs.
+import type { LogLevel } from '@loom/contracts';
+import type { z } from 'zod';
+
+export interface TaskContext<I> {
+  task: { id: string; type: string; tenantId: string; attempt: number; maxAttempts: number };
+  input: I;
+  /** Aborted on cancel, timeout, lost lease or shutdown; `signal.reason` says which. */
+  signal: AbortSignal;
+  progress(percent: number, message?: string): Promise<void>;
+  log(level: LogLevel, message: string, data?: unknown): Promise<void>;
+}
+
+export interface TaskHandler<S extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  input: S;
+  run(ctx: TaskContext<z.infer<S>>): Promise<unknown>;
+}
+
+export function defineHandler<S extends z.ZodType>(h: TaskHandler<S>): TaskHandler<S> {
+  return h;
+}

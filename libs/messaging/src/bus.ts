@@ -1,0 +1,271 @@
+// The message bus: the only code that imports amqplib. One connection per process with
+// amqplib's automatic recovery; after every (re)connect the publish channel and every
+// consumer are set up again. Publishes use confirms and are pipelined, not awaited one by one.
+import { randomUUID } from 'node:crypto';
+import amqp, { type Channel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
+import { createEnvelope, type MessageContract } from '@loom/contracts';
+import type { Logger } from '@loom/telemetry';
+import type { z } from 'zod';
+import { declareExchanges, declareWorkQueue, names, type Names } from './topology';
+
+export interface OutgoingMessage {
+  id: string;
+  exchange: 'events' | 'work' | 'direct';
+  /** Routing key; for `direct`, the queue name. */
+  routingKey: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+export interface Delivery {
+  readonly raw: ConsumeMessage;
+  readonly body: Buffer;
+  readonly headers: Record<string, unknown>;
+  readonly redelivered: boolean;
+  /** False once the channel this delivery came on has closed: its ack would be meaningless. */
+  readonly channelOpen: boolean;
+  ack(): void;
+  /** Reject: requeue=false dead-letters it (when the queue has a dead-letter exchange). */
+  nack(requeue: boolean): void;
+}
+
+export interface QueueSpec {
+  queue: string;
+  /** Bindings on the events exchange (routing keys or patterns). */
+  bindings?: { exchange: 'events' | 'dlx'; keys: string[] };
+  /** Exclusive, auto-deleted queue of this process (fan-out listeners such as live streams). */
+  exclusive?: boolean;
+  arguments?: Record<string, unknown>;
+  prefetch?: number;
+}
+
+/** Handler outcome: resolve to ack; throw to nack (requeue unless the error says retryable=false). */
+export type MessageHandler = (d: Delivery) => Promise<void>;
+
+interface Subscription {
+  spec: QueueSpec;
+  handler: MessageHandler;
+  manualAck?: boolean;
+  channel?: Channel;
+  consumerTag?: string;
+}
+
+export interface WorkConsumer {
+  /** Closes the consumer's channel: an unacked delivery is requeued to the standby consumer. */
+  close(): Promise<void>;
+  readonly busy: boolean;
+}
+
+export interface BusOptions {
+  url: string;
+  namespace: string;
+  logger: Logger;
+  /** Work queues (task types) whose declaration this process owns. */
+  workTypes?: string[];
+}
+
+export async function createBus(opts: BusOptions) {
+  const n: Names = names(opts.namespace);
+  const log = opts.logger;
+  const subscriptions: Subscription[] = [];
+  const workSubs = new Map<string, Subscription>();
+  let publishChannel: ConfirmChannel | null = null;
+  let ready: Promise<void> = Promise.resolve();
+  let markReady: () => void = () => undefined;
+  let closing = false;
+  let epoch = 0;
+
+  const newReadyGate = () => {
+    ready = new Promise<void>((r) => (markReady = r));
+  };
+  newReadyGate();
+
+  async function attach(model: RecoveringChannelModel | amqp.ChannelModel, sub: Subscription): Promise<void> {
+    const ch = await model.createChannel();
+    sub.channel = ch;
+    ch.on('error', (err) => log.warn({ err: err.message, queue: sub.spec.queue }, 'consumer channel error'));
+    const { spec } = sub;
+    if (spec.exclusive) {
+      await ch.assertQueue(spec.queue, { exclusive: true, autoDelete: true, durable: false, arguments: spec.arguments });
+    } else if (spec.arguments !== undefined || spec.bindings) {
+      await ch.assertQueue(spec.queue, { durable: true, arguments: spec.arguments ?? { 'x-queue-type': 'quorum' } });
+    }
+    for (const key of spec.bindings?.keys ?? []) {
+      await ch.bindQueue(spec.queue, spec.bindings!.exchange === 'events' ? n.events : n.dlx, key);
+    }
+    await ch.prefetch(spec.prefetch ?? 50);
+    const myEpoch = epoch;
+    let open = true;
+    ch.on('close', () => (open = false));
+    const { consumerTag } = await ch.consume(spec.queue, (msg) => {
+      if (!msg) return; // consumer cancelled by the broker (queue deleted): recovery re-creates it
+      let settled = false;
+      const delivery: Delivery = {
+        raw: msg,
+        body: msg.content,
+        headers: (msg.properties.headers ?? {}) as Record<string, unknown>,
+        redelivered: msg.fields.redelivered,
+        get channelOpen() {
+          return open && myEpoch === epoch;
+        },
+        ack() {
+          if (settled || !this.channelOpen) return;
+          settled = true;
+          ch.ack(msg);
+        },
+        nack(requeue: boolean) {
+          if (settled || !this.channelOpen) return;
+          settled = true;
+          ch.nack(msg, false, requeue);
+        },
+      };
+      if (sub.manualAck) {
+        sub.handler(delivery).catch((err) => log.error({ err, queue: spec.queue }, 'work handler crashed'));
+        return;
+      }
+      sub.handler(delivery).then(
+        () => delivery.ack(),
+        (err: { retryable?: boolean; message?: string }) => {
+          const requeue = err?.retryable !== false;
+          log.warn({ err: err?.message, queue: spec.queue, requeue }, 'message handling failed');
+          if (requeue) setTimeout(() => delivery.nack(true), 1000).unref();
+          else delivery.nack(false);
+        },
+      );
+    });
+    sub.consumerTag = consumerTag;
+  }
+
+  async function setup(model: RecoveringChannelModel | amqp.ChannelModel): Promise<void> {
+    epoch++;
+    const admin = await model.createChannel();
+    await declareExchanges(admin, n);
+    for (const type of opts.workTypes ?? []) await declareWorkQueue(admin, n, type);
+    await admin.close();
+    publishChannel = await model.createConfirmChannel();
+    publishChannel.on('error', (err) => log.warn({ err: err.message }, 'publish channel error'));
+    for (const sub of [...subscriptions, ...workSubs.values()]) await attach(model, sub);
+    markReady();
+  }
+
+  const connection = await amqp.connect(opts.url, {
+    recovery: {
+      initialDelay: 200,
+      maxDelay: 5000,
+      maxRetries: Infinity,
+      initialMaxRetries: 20,
+      setup,
+    },
+  });
+  connection.on('disconnect', (err?: Error) => {
+    if (closing) return;
+    publishChannel = null;
+    newReadyGate();
+    log.warn({ err: err?.message }, 'lost the RabbitMQ connection; reconnecting');
+  });
+  connection.on('connect', () => log.info('connected to RabbitMQ'));
+  await ready;
+
+  function exchangeName(e: OutgoingMessage['exchange']): string {
+    return e === 'events' ? n.events : e === 'work' ? n.work : '';
+  }
+
+  /** Publishes with confirms; resolves when the broker confirmed all, rejects if any failed. */
+  async function publish(messages: OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await ready;
+    const ch = publishChannel;
+    if (!ch) throw Object.assign(new Error('RabbitMQ is not connected'), { retryable: true });
+    await Promise.all(
+      messages.map(
+        (m) =>
+          new Promise<void>((resolve, reject) => {
+            ch.publish(exchangeName(m.exchange), m.routingKey, Buffer.from(m.body), {
+              persistent: true,
+              messageId: m.id,
+              contentType: 'application/json',
+              headers: m.headers,
+              timestamp: Math.floor(Date.now() / 1000),
+            }, (err) => (err ? reject(err) : resolve()));
+          }),
+      ),
+    );
+  }
+
+  return {
+    names: n,
+    publish,
+
+    /** Publishes one event outside the outbox, for informational events (progress, logs). */
+    async publishEvent<S extends z.ZodType>(
+      contract: MessageContract<S>,
+      payload: z.infer<S>,
+      meta: { tenantId: string; taskId?: string; headers?: Record<string, string> },
+    ): Promise<void> {
+      const env = createEnvelope(contract, payload, meta);
+      await publish([{ id: env.messageId, exchange: 'events', routingKey: contract.name, body: JSON.stringify(env), headers: meta.headers ?? {} }]);
+    },
+
+    /** Publishes straight to a queue through the default exchange (delay queues). */
+    async sendToQueue(queue: string, body: string, headers: Record<string, string> = {}): Promise<void> {
+      await publish([{ id: randomUUID(), exchange: 'direct', routingKey: queue, body, headers }]);
+    },
+
+    /** Runs `fn` with a short-lived channel (declarations, inspections). */
+    async withChannel<T>(fn: (ch: Channel) => Promise<T>): Promise<T> {
+      await ready;
+      const ch = await connection.createChannel();
+      try {
+        return await fn(ch);
+      } finally {
+        await ch.close().catch(() => undefined);
+      }
+    },
+
+    /** Subscribes a handler; acked on success. Re-established after every reconnect. */
+    async subscribe(spec: QueueSpec, handler: MessageHandler): Promise<void> {
+      const sub: Subscription = { spec, handler };
+      subscriptions.push(sub);
+      await ready;
+      await attach(connection, sub);
+    },
+
+    /**
+     * Consumes a type's work queue with prefetch 1 on a channel of its own. The handler owns
+     * the delivery and acks it when the task is terminal; that is what makes the type serial.
+     */
+    async consumeWork(type: string, handler: MessageHandler): Promise<WorkConsumer> {
+      const sub: Subscription = { spec: { queue: n.workQueue(type), prefetch: 1 }, handler, manualAck: true };
+      let busy = false;
+      sub.handler = async (d) => {
+        busy = true;
+        try {
+          await handler(d);
+        } finally {
+          busy = false;
+        }
+      };
+      workSubs.set(type, sub);
+      await ready;
+      await attach(connection, sub);
+      return {
+        get busy() {
+          return busy;
+        },
+        async close() {
+          workSubs.delete(type);
+          // Close, never basic.cancel: cancel would keep the unacked delivery with us while the
+          // broker starts feeding the standby.
+          await sub.channel?.close().catch(() => undefined);
+        },
+      };
+    },
+
+    async close(): Promise<void> {
+      closing = true;
+      await connection.close().catch(() => undefined);
+    },
+  };
+}
+
+export type Bus = Awaited<ReturnType<typeof createBus>>;

@@ -1,0 +1,46 @@
+// The outbox: events written into the task document in the same atomic update as the state
+// change they announce, published after the write, then removed. With no multi-document
+// transactions, this is what keeps a state change and its event from being lost apart.
+import type { Envelope, MessageContract } from '@loom/contracts';
+import { createEnvelope } from '@loom/contracts';
+import type { z } from 'zod';
+
+/** Logical exchanges; the messaging lib maps them to namespaced names. */
+export type OutboxExchange = 'events' | 'work';
+
+export interface OutboxEntry {
+  id: string;
+  exchange: OutboxExchange;
+  routingKey: string;
+  body: string;
+  headers: Record<string, string>;
+  createdAt: Date;
+}
+
+/** Publishes entries with confirms; resolves once the broker has confirmed every one. */
+export type OutboxPublish = (entries: OutboxEntry[]) => Promise<void>;
+
+export interface EventMeta {
+  tenantId: string;
+  taskId: string;
+  causationId?: string;
+  headers?: Record<string, string>;
+}
+
+export function outboxEvent<S extends z.ZodType>(contract: MessageContract<S>, payload: z.infer<S>, meta: EventMeta): OutboxEntry {
+  return toEntry('events', contract.name, createEnvelope(contract, payload, meta), meta.headers);
+}
+
+/** A task.run command routed on the work exchange by task type. */
+export function outboxWork<S extends z.ZodType>(
+  contract: MessageContract<S>,
+  type: string,
+  payload: z.infer<S>,
+  meta: EventMeta,
+): OutboxEntry {
+  return toEntry('work', type, createEnvelope(contract, payload, meta), meta.headers);
+}
+
+function toEntry(exchange: OutboxExchange, routingKey: string, env: Envelope, headers: Record<string, string> = {}): OutboxEntry {
+  return { id: env.messageId, exchange, routingKey, body: JSON.stringify(env), headers, createdAt: new Date() };
+}

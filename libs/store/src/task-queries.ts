@@ -1,0 +1,106 @@
+// Reads and housekeeping of tasks for the API and the scheduler: listing, why a task waits,
+// deletion and retention. Kept apart from the state changes in task-repository.ts.
+import type { QueryFilter } from 'mongoose';
+import { TERMINAL_STATUSES, type TaskStatus } from '@loom/contracts';
+import type { StoreModels, TaskRecord } from './models';
+
+export interface TaskListFilter {
+  tenantId?: string;
+  status?: TaskStatus;
+  type?: string;
+  batchId?: string;
+  page: number;
+  pageSize: number;
+}
+
+export interface QueueInfo {
+  /** 1 = next to run. */
+  position: number;
+  /** The task of this type running now, if any. */
+  blockedBy: string | null;
+  /** Mean duration of this type's recent successes, when there are any. */
+  typicalDurationMs: number | null;
+  /** When the task should start, from the running task's elapsed time and the typical duration. */
+  estimatedStartInMs: number | null;
+}
+
+export function createTaskQueries({ Task, TaskLog }: StoreModels) {
+  return {
+    async list(f: TaskListFilter): Promise<{ items: TaskRecord[]; total: number }> {
+      const q: QueryFilter<TaskRecord> = {};
+      if (f.tenantId) q.tenantId = f.tenantId;
+      if (f.status) q.status = f.status;
+      if (f.type) q.type = f.type;
+      if (f.batchId) q.batchId = f.batchId;
+      const [items, total] = await Promise.all([
+        Task.find(q, { outbox: 0 })
+          .sort({ createdAt: -1, _id: 1 })
+          .skip((f.page - 1) * f.pageSize)
+          .limit(f.pageSize)
+          .lean<TaskRecord[]>(),
+        Task.countDocuments(q),
+      ]);
+      return { items, total };
+    },
+
+    /** Why a queued task waits: its place in its type's line, what runs now, and an estimate. */
+    async queueInfo(task: TaskRecord): Promise<QueueInfo> {
+      const [ahead, running, recent] = await Promise.all([
+        Task.countDocuments({ type: task.type, status: 'queued', queuedAt: { $lt: task.queuedAt ?? new Date() } }),
+        Task.findOne({ type: task.type, status: 'running' }, { _id: 1, startedAt: 1 }).lean<TaskRecord>(),
+        Task.find({ type: task.type, status: 'succeeded' }, { startedAt: 1, finishedAt: 1 })
+          .sort({ finishedAt: -1 })
+          .limit(20)
+          .lean<TaskRecord[]>(),
+      ]);
+      const durations = recent
+        .filter((t) => t.startedAt && t.finishedAt)
+        .map((t) => t.finishedAt!.getTime() - t.startedAt!.getTime());
+      const typical = durations.length ? Math.round(durations.reduce((a, b) => a + b, 0) / durations.length) : null;
+      let estimate: number | null = null;
+      if (typical !== null) {
+        const runningLeft = running?.startedAt ? Math.max(0, typical - (Date.now() - running.startedAt.getTime())) : 0;
+        estimate = runningLeft + ahead * typical;
+      }
+      return { position: ahead + 1, blockedBy: running?._id ?? null, typicalDurationMs: typical, estimatedStartInMs: estimate };
+    },
+
+    /** Deletes one finished task and its logs; a task still waiting or running must be cancelled first. */
+    async deleteFinished(taskId: string, tenantId?: string): Promise<'deleted' | 'not_found' | 'not_finished'> {
+      const scope = tenantId ? { tenantId } : {};
+      const r = await Task.deleteOne({ _id: taskId, ...scope, status: { $in: TERMINAL_STATUSES } });
+      if (r.deletedCount === 1) {
+        await TaskLog.deleteMany({ taskId });
+        return 'deleted';
+      }
+      return (await Task.exists({ _id: taskId, ...scope })) ? 'not_finished' : 'not_found';
+    },
+
+    /** Deletes finished tasks (of the given terminal statuses) that finished before `olderThan`. */
+    async cleanup(statuses: TaskStatus[], olderThan: Date, tenantId?: string): Promise<number> {
+      const terminal = statuses.filter((s) => TERMINAL_STATUSES.includes(s));
+      const q: QueryFilter<TaskRecord> = { status: { $in: terminal }, finishedAt: { $lt: olderThan } };
+      if (tenantId) q.tenantId = tenantId;
+      let deleted = 0;
+      // In pages, deleting the logs of each page with it: no unbounded id list in memory.
+      for (;;) {
+        const ids = (await Task.find(q, { _id: 1 }).limit(500).lean<TaskRecord[]>()).map((t) => t._id);
+        if (ids.length === 0) return deleted;
+        const r = await Task.deleteMany({ _id: { $in: ids }, ...q });
+        await TaskLog.deleteMany({ taskId: { $in: ids } });
+        deleted += r.deletedCount;
+      }
+    },
+
+    /** Ids of the caller's tasks that a bulk cancel addresses. */
+    async idsFor(selector: { tenantId?: string; types?: string[]; all?: boolean }): Promise<string[]> {
+      const q: QueryFilter<TaskRecord> = { status: { $in: ['pending', 'queued', 'delayed', 'running'] } };
+      if (selector.tenantId) q.tenantId = selector.tenantId;
+      if (selector.types) q.type = { $in: selector.types };
+      const rows = await Task.find(q, { _id: 1 }).lean<TaskRecord[]>();
+      return rows.map((t) => t._id);
+    },
+  };
+}
+
+export type TaskQueries = ReturnType<typeof createTaskQueries>;

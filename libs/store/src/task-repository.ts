@@ -1,0 +1,335 @@
+// Every read and write of the tasks collection. Each write is ONE conditional update on
+// (id, expected status[, lease token]) that also appends the outbox entries announcing it;
+// after the write the entries are published and removed. No blind overwrites, no transactions.
+import { randomUUID } from 'node:crypto';
+import type { QueryFilter, UpdateQuery } from 'mongoose';
+import {
+  TaskCancelledV1,
+  TaskCancelRequestedV1,
+  TaskFailedV1,
+  TaskQueuedV1,
+  TaskRetryScheduledV1,
+  TaskRunV1,
+  TaskStartedV1,
+  TaskSubmittedV1,
+  TaskSucceededV1,
+  TERMINAL_STATUSES,
+  type TaskErrorShape,
+  type TaskStatus,
+} from '@loom/contracts';
+import type { StoreModels, TaskRecord } from './models';
+import { outboxEvent, outboxWork, type OutboxEntry, type OutboxPublish } from './outbox';
+import { sourcesOf } from './task-state-machine';
+
+export interface NewTask {
+  tenantId: string;
+  type: string;
+  input: unknown;
+  priority?: number;
+  timeoutMs: number;
+  maxAttempts: number;
+  idempotencyKey?: string;
+  batchId?: string;
+  batchIndex?: number;
+  /** W3C trace headers of the request, carried into every event of the task. */
+  traceHeaders?: Record<string, string>;
+}
+
+export interface Lease {
+  owner: string;
+  token: string;
+  expiresAt: Date;
+}
+
+export type CancelOutcome = 'cancelled' | 'cancelling' | 'not_found' | 'already_terminal';
+
+const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
+
+export function createTaskRepository(models: StoreModels, publish?: OutboxPublish) {
+  const { Task } = models;
+
+  /** Publishes entries just written and removes them from the outbox; on failure they stay for the relay. */
+  async function flush(taskId: string, entries: OutboxEntry[]): Promise<void> {
+    if (!publish || entries.length === 0) return;
+    try {
+      await publish(entries);
+    } catch {
+      return; // the outbox relay publishes them later
+    }
+    await Task.updateOne({ _id: taskId }, { $pull: { outbox: { id: { $in: entries.map((e) => e.id) } } } }).catch(() => undefined);
+  }
+
+  /**
+   * The one way a task changes: a conditional findOneAndUpdate that moves `to` only from the
+   * statuses the state machine allows (narrowed by `from`), bumps the version and appends the
+   * outbox entries built from the task as it was.
+   */
+  async function transition(
+    taskId: string,
+    to: TaskStatus,
+    opts: {
+      from?: TaskStatus[];
+      where?: QueryFilter<TaskRecord>;
+      set?: Partial<TaskRecord>;
+      unset?: (keyof TaskRecord | string)[];
+      inc?: Record<string, number>;
+      events?: (before: TaskRef) => OutboxEntry[];
+      /** What the caller already knows of the task: saves the read before the write. */
+      ref?: TaskRef;
+    },
+  ): Promise<TaskRecord | null> {
+    const allowed = opts.from ?? sourcesOf(to);
+    const filter: QueryFilter<TaskRecord> = { _id: taskId, status: { $in: allowed }, ...opts.where };
+    // Without a ref, read first to build the events from the task's fields, then write
+    // conditionally on the version read: if anything changed in between, nothing matches and
+    // we read again. With a ref (the executor and scheduler know the task), one write.
+    for (let i = 0; i < 5; i++) {
+      const before: TaskRef | null = opts.ref ?? (await Task.findOne(filter, { outbox: 0, input: 0, result: 0 }).lean<TaskRecord>());
+      if (!before) return null;
+      const entries = opts.events?.(before) ?? [];
+      const now = new Date();
+      const update: UpdateQuery<TaskRecord> = {
+        $set: { ...opts.set, status: to, updatedAt: now },
+        $inc: { version: 1, ...opts.inc },
+      };
+      if (entries.length) update.$push = { outbox: { $each: entries } };
+      if (opts.unset?.length) update.$unset = Object.fromEntries(opts.unset.map((k) => [k, 1]));
+      const guard = opts.ref ? filter : { ...filter, version: before.version };
+      const after = await Task.findOneAndUpdate(guard, update, { returnDocument: 'after' }).lean<TaskRecord>();
+      if (after) {
+        await flush(taskId, entries);
+        return after;
+      }
+      if (opts.ref) return null;
+    }
+    return null;
+  }
+
+  const meta = (t: TaskRef) => ({ tenantId: t.tenantId, taskId: t._id, headers: traceHeadersOf(t) });
+
+  return {
+    flush,
+
+    /** Stores a new pending task, or returns the existing one for a repeated idempotency key. */
+    async create(input: NewTask): Promise<{ task: TaskRecord; created: boolean }> {
+      const now = new Date();
+      const id = randomUUID();
+      const doc: TaskRecord = {
+        _id: id,
+        tenantId: input.tenantId,
+        type: input.type,
+        status: 'pending',
+        input: input.input,
+        priority: input.priority ?? 0,
+        timeoutMs: input.timeoutMs,
+        maxAttempts: input.maxAttempts,
+        idempotencyKey: input.idempotencyKey,
+        idemKey: input.idempotencyKey ? `${input.tenantId}:${input.idempotencyKey}` : undefined,
+        batchId: input.batchId,
+        batchIndex: input.batchIndex,
+        attempt: 1,
+        progress: 0,
+        outputs: [],
+        createdAt: now,
+        updatedAt: now,
+        version: 0,
+        outbox: [],
+        traceHeaders: input.traceHeaders ?? {},
+      } as TaskRecord;
+      doc.outbox = [
+        outboxEvent(TaskSubmittedV1, { type: doc.type, attempt: 1, priority: doc.priority }, { tenantId: doc.tenantId, taskId: id, headers: input.traceHeaders }),
+      ];
+      try {
+        await Task.create(doc);
+      } catch (err) {
+        if (isDuplicateKey(err) && doc.idemKey) {
+          const existing = await Task.findOne({ idemKey: doc.idemKey }).lean<TaskRecord>();
+          if (existing) return { task: existing, created: false };
+        }
+        throw err;
+      }
+      await flush(id, doc.outbox);
+      return { task: { ...doc, outbox: [] }, created: true };
+    },
+
+    get(taskId: string, tenantId?: string): Promise<TaskRecord | null> {
+      return Task.findOne(tenantId ? { _id: taskId, tenantId } : { _id: taskId }, { outbox: 0 }).lean<TaskRecord>().exec();
+    },
+
+    /** scheduler: pending (or delayed and due) -> queued, with the task.run command for the executor. */
+    admit(taskId: string, from: 'pending' | 'delayed', attempt: number): Promise<TaskRecord | null> {
+      return transition(taskId, 'queued', {
+        from: [from],
+        where: { attempt: from === 'pending' ? attempt : attempt - 1 },
+        set: { queuedAt: new Date(), attempt, nextAttemptAt: null },
+        events: (t) => [
+          outboxWork(TaskRunV1, t.type, { type: t.type, attempt }, meta(t)),
+          outboxEvent(TaskQueuedV1, { type: t.type, attempt }, meta(t)),
+        ],
+      });
+    },
+
+    /** executor: queued -> running under a lease, for the attempt the work message names. */
+    claim(taskId: string, attempt: number, lease: Lease): Promise<TaskRecord | null> {
+      return transition(taskId, 'running', {
+        from: ['queued'],
+        where: { attempt },
+        set: { lease, startedAt: new Date(), cancelRequestedAt: null },
+        events: (t) => [outboxEvent(TaskStartedV1, { type: t.type, attempt, executor: lease.owner, takeover: false }, meta(t))],
+      });
+    },
+
+    /** executor: take over a running task whose lease expired (its executor vanished). */
+    takeOver(taskId: string, expiredToken: string, lease: Lease): Promise<TaskRecord | null> {
+      return transition(taskId, 'running', {
+        from: ['running'],
+        where: { 'lease.token': expiredToken, 'lease.expiresAt': { $lt: new Date() } },
+        set: { lease, startedAt: new Date() },
+        events: (t) => [outboxEvent(TaskStartedV1, { type: t.type, attempt: t.attempt, executor: lease.owner, takeover: true }, meta(t))],
+      });
+    },
+
+    /** executor: renew the lease; tells whether it is still ours and whether cancel was asked. */
+    async heartbeat(taskId: string, token: string, leaseMs: number): Promise<{ held: boolean; cancelRequested: boolean }> {
+      const t = await Task.findOneAndUpdate(
+        { _id: taskId, status: 'running', 'lease.token': token },
+        { $set: { 'lease.expiresAt': new Date(Date.now() + leaseMs) } },
+        { returnDocument: 'after', projection: { cancelRequestedAt: 1 } },
+      ).lean<TaskRecord>();
+      return { held: !!t, cancelRequested: !!t?.cancelRequestedAt };
+    },
+
+    async progress(taskId: string, token: string, progress: number, message?: string): Promise<boolean> {
+      const set: Partial<TaskRecord> = { progress, updatedAt: new Date() };
+      if (message !== undefined) set.message = message;
+      const r = await Task.updateOne({ _id: taskId, status: 'running', 'lease.token': token }, { $set: set });
+      return r.matchedCount === 1;
+    },
+
+    succeed(taskId: string, token: string, result: unknown): Promise<TaskRecord | null> {
+      const finishedAt = new Date();
+      return transition(taskId, 'succeeded', {
+        from: ['running'],
+        where: { 'lease.token': token },
+        set: { result, progress: 100, finishedAt, lease: null },
+        events: (t) => [
+          outboxEvent(
+            TaskSucceededV1,
+            { type: t.type, attempt: t.attempt, durationMs: finishedAt.getTime() - (t.startedAt?.getTime() ?? finishedAt.getTime()), result },
+            meta(t),
+          ),
+        ],
+      });
+    },
+
+    fail(taskId: string, error: TaskErrorShape, guard: { token?: string; from?: TaskStatus[] } = {}): Promise<TaskRecord | null> {
+      return transition(taskId, 'failed', {
+        from: guard.from ?? (guard.token ? ['running'] : undefined),
+        where: guard.token ? { 'lease.token': guard.token } : undefined,
+        set: { error, finishedAt: new Date(), lease: null },
+        events: (t) => [outboxEvent(TaskFailedV1, { type: t.type, attempt: t.attempt, error }, meta(t))],
+      });
+    },
+
+    /** executor: a retryable failure with attempts left: running -> delayed until the backoff ends. */
+    delayRetry(taskId: string, token: string, error: TaskErrorShape, delayMs: number): Promise<TaskRecord | null> {
+      return transition(taskId, 'delayed', {
+        from: ['running'],
+        where: { 'lease.token': token },
+        set: { error, lease: null, nextAttemptAt: new Date(Date.now() + delayMs) },
+        events: (t) => [outboxEvent(TaskRetryScheduledV1, { type: t.type, failedAttempt: t.attempt, delayMs, error }, meta(t))],
+      });
+    },
+
+    /** executor: the handler stopped after a cancel request (or the task was cancelled while running). */
+    cancelRunning(taskId: string, token: string): Promise<TaskRecord | null> {
+      return transition(taskId, 'cancelled', {
+        from: ['running'],
+        where: { 'lease.token': token },
+        set: { finishedAt: new Date(), lease: null },
+        events: (t) => [outboxEvent(TaskCancelledV1, { type: t.type, attempt: t.attempt, wasRunning: true }, meta(t))],
+      });
+    },
+
+    /** executor on shutdown: give the task back so the standby runs it (its delivery is requeued). */
+    handBack(taskId: string, token: string): Promise<TaskRecord | null> {
+      return transition(taskId, 'queued', { from: ['running'], where: { 'lease.token': token }, set: { lease: null, progress: 0 } });
+    },
+
+    /**
+     * gateway: a waiting task is cancelled at once; a running one gets a cancel request that its
+     * executor acts on (it answers `cancelling`).
+     */
+    async requestCancel(taskId: string, tenantId: string | undefined): Promise<CancelOutcome> {
+      const scope = tenantId ? { tenantId } : {};
+      const waiting = await transition(taskId, 'cancelled', {
+        from: ['pending', 'queued', 'delayed'],
+        where: scope,
+        set: { finishedAt: new Date(), nextAttemptAt: null },
+        events: (t) => [outboxEvent(TaskCancelledV1, { type: t.type, attempt: t.attempt, wasRunning: false }, meta(t))],
+      });
+      if (waiting) return 'cancelled';
+      const now = new Date();
+      const t = await Task.findOne({ _id: taskId, ...scope }, { outbox: 0 }).lean<TaskRecord>();
+      if (!t) return 'not_found';
+      if (t.status !== 'running') return TERMINAL_STATUSES.includes(t.status) ? 'already_terminal' : this.requestCancel(taskId, tenantId);
+      const entry = outboxEvent(TaskCancelRequestedV1, { type: t.type }, meta(t));
+      const r = await Task.updateOne(
+        { _id: taskId, status: 'running', cancelRequestedAt: null },
+        { $set: { cancelRequestedAt: now, updatedAt: now }, $inc: { version: 1 }, $push: { outbox: entry } },
+      );
+      if (r.modifiedCount === 1) await flush(taskId, [entry]);
+      return 'cancelling';
+    },
+
+    /** gateway: a failed or cancelled task gets a new attempt, starting from pending. */
+    retry(taskId: string, tenantId: string | undefined): Promise<TaskRecord | null> {
+      return transition(taskId, 'pending', {
+        from: ['failed', 'cancelled'],
+        where: tenantId ? { tenantId } : {},
+        set: { progress: 0, finishedAt: null, startedAt: null, queuedAt: null, cancelRequestedAt: null, lease: null },
+        unset: ['error', 'result'],
+        inc: { attempt: 1, maxAttempts: 1 },
+        events: (t) => [outboxEvent(TaskSubmittedV1, { type: t.type, attempt: t.attempt + 1, priority: t.priority }, meta(t))],
+      });
+    },
+
+    /** Tasks whose outbox still holds entries older than `olderThan` (the relay's work). */
+    withStaleOutbox(olderThan: Date, limit = 200): Promise<TaskRecord[]> {
+      return Task.find({ 'outbox.createdAt': { $lt: olderThan } }, { outbox: 1 }).limit(limit).lean<TaskRecord[]>().exec();
+    },
+
+    /** scheduler: running tasks whose lease ran out long ago and nobody took over. */
+    withLostLease(expiredBefore: Date, limit = 100): Promise<TaskRecord[]> {
+      return Task.find({ status: 'running', 'lease.expiresAt': { $lt: expiredBefore } }, { outbox: 0 }).limit(limit).lean<TaskRecord[]>().exec();
+    },
+
+    /** scheduler: delayed tasks whose retry is overdue (their wake-up message was lost). */
+    overdueRetries(dueBefore: Date, limit = 100): Promise<TaskRecord[]> {
+      return Task.find({ status: 'delayed', nextAttemptAt: { $lt: dueBefore } }, { outbox: 0 }).limit(limit).lean<TaskRecord[]>().exec();
+    },
+
+    /** scheduler: put a task.run for a running task with a lost lease back on its queue. */
+    async requeueLost(t: TaskRecord): Promise<boolean> {
+      const entry = outboxWork(TaskRunV1, t.type, { type: t.type, attempt: t.attempt }, meta(t));
+      const r = await Task.updateOne(
+        { _id: t._id, status: 'running', 'lease.token': t.lease?.token },
+        { $set: { 'lease.expiresAt': new Date(0), updatedAt: new Date() }, $push: { outbox: entry } },
+      );
+      if (r.modifiedCount === 1) await flush(t._id, [entry]);
+      return r.modifiedCount === 1;
+    },
+
+    transition,
+  };
+}
+
+export type TaskRepository = ReturnType<typeof createTaskRepository>;
+
+/** The fields of a task its events are built from. */
+export type TaskRef = Pick<TaskRecord, '_id' | 'tenantId' | 'type' | 'attempt' | 'priority' | 'version'> &
+  Partial<Pick<TaskRecord, 'startedAt' | 'traceHeaders'>>;
+
+export function traceHeadersOf(t: TaskRef): Record<string, string> {
+  return t.traceHeaders ?? {};
+}
