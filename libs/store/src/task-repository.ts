@@ -157,9 +157,10 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
     },
 
     /** scheduler: pending (or delayed and due) -> queued, with the task.run command for the executor. */
-    admit(taskId: string, from: 'pending' | 'delayed', attempt: number): Promise<TaskRecord | null> {
+    admit(taskId: string, from: 'pending' | 'delayed', attempt: number, ref?: TaskRef): Promise<TaskRecord | null> {
       return transition(taskId, 'queued', {
         from: [from],
+        ref,
         where: { attempt: from === 'pending' ? attempt : attempt - 1 },
         set: { queuedAt: new Date(), attempt, nextAttemptAt: null },
         events: (t) => [
@@ -170,9 +171,10 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
     },
 
     /** executor: queued -> running under a lease, for the attempt the work message names. */
-    claim(taskId: string, attempt: number, lease: Lease): Promise<TaskRecord | null> {
+    claim(taskId: string, attempt: number, lease: Lease, ref?: TaskRef): Promise<TaskRecord | null> {
       return transition(taskId, 'running', {
         from: ['queued'],
+        ref,
         where: { attempt },
         set: { lease, startedAt: new Date(), cancelRequestedAt: null },
         events: (t) => [outboxEvent(TaskStartedV1, { type: t.type, attempt, executor: lease.owner, takeover: false }, meta(t))],
@@ -206,10 +208,11 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
       return r.matchedCount === 1;
     },
 
-    succeed(taskId: string, token: string, result: unknown): Promise<TaskRecord | null> {
+    succeed(taskId: string, token: string, result: unknown, ref?: TaskRef): Promise<TaskRecord | null> {
       const finishedAt = new Date();
       return transition(taskId, 'succeeded', {
         from: ['running'],
+        ref,
         where: { 'lease.token': token },
         set: { result, progress: 100, finishedAt, lease: null },
         events: (t) => [
@@ -222,9 +225,10 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
       });
     },
 
-    fail(taskId: string, error: TaskErrorShape, guard: { token?: string; from?: TaskStatus[] } = {}): Promise<TaskRecord | null> {
+    fail(taskId: string, error: TaskErrorShape, guard: { token?: string; from?: TaskStatus[]; ref?: TaskRef } = {}): Promise<TaskRecord | null> {
       return transition(taskId, 'failed', {
         from: guard.from ?? (guard.token ? ['running'] : undefined),
+        ref: guard.ref,
         where: guard.token ? { 'lease.token': guard.token } : undefined,
         set: { error, finishedAt: new Date(), lease: null },
         events: (t) => [outboxEvent(TaskFailedV1, { type: t.type, attempt: t.attempt, error }, meta(t))],
@@ -232,9 +236,10 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
     },
 
     /** executor: a retryable failure with attempts left: running -> delayed until the backoff ends. */
-    delayRetry(taskId: string, token: string, error: TaskErrorShape, delayMs: number): Promise<TaskRecord | null> {
+    delayRetry(taskId: string, token: string, error: TaskErrorShape, delayMs: number, ref?: TaskRef): Promise<TaskRecord | null> {
       return transition(taskId, 'delayed', {
         from: ['running'],
+        ref,
         where: { 'lease.token': token },
         set: { error, lease: null, nextAttemptAt: new Date(Date.now() + delayMs) },
         events: (t) => [outboxEvent(TaskRetryScheduledV1, { type: t.type, failedAttempt: t.attempt, delayMs, error }, meta(t))],
@@ -242,9 +247,10 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
     },
 
     /** executor: the handler stopped after a cancel request (or the task was cancelled while running). */
-    cancelRunning(taskId: string, token: string): Promise<TaskRecord | null> {
+    cancelRunning(taskId: string, token: string, ref?: TaskRef): Promise<TaskRecord | null> {
       return transition(taskId, 'cancelled', {
         from: ['running'],
+        ref,
         where: { 'lease.token': token },
         set: { finishedAt: new Date(), lease: null },
         events: (t) => [outboxEvent(TaskCancelledV1, { type: t.type, attempt: t.attempt, wasRunning: true }, meta(t))],

@@ -1,0 +1,67 @@
+// executor: consumes the per-type work queues (single active consumer: one replica runs a
+// type at a time, the others stand by) and runs each task's handler under a lease.
+import { hostname } from 'node:os';
+import { loadEnv, loadTaskTypes } from '@loom/config';
+import { TaskCancelRequestedV1, envelopeSchema } from '@loom/contracts';
+import { resolveHandlers } from '@loom/handlers';
+import { createBus, type WorkConsumer } from '@loom/messaging';
+import { runService, startHealthServer } from '@loom/service-runtime';
+import { connectMongo, createStore, startOutboxRelay } from '@loom/store';
+import { createLogger } from '@loom/telemetry';
+import { taskLogMiddleware } from './middleware';
+import { createTaskRunner } from './task-runner';
+
+const logger = createLogger('executor');
+
+runService('executor', logger, async () => {
+  const env = loadEnv();
+  const types = loadTaskTypes();
+  const handlers = resolveHandlers(types);
+  const myTypes = env.EXECUTOR_TYPES ? env.EXECUTOR_TYPES.split(',').map((s) => s.trim()).filter(Boolean) : Object.keys(types);
+  for (const t of myTypes) if (!types[t]) throw new Error(`EXECUTOR_TYPES names ${t}, which is not a configured task type`);
+  const instanceId = env.LOOM_INSTANCE_ID ?? `${hostname()}-${process.pid}`;
+
+  const bus = await createBus({ url: env.AMQP_URL, namespace: env.LOOM_NAMESPACE, logger, workTypes: myTypes });
+  const conn = await connectMongo(env.MONGO_URL);
+  const store = await createStore(conn, (entries) => bus.publish(entries));
+  const relay = startOutboxRelay({ tasks: store.tasks, everyMs: 1000, olderThanMs: env.OUTBOX_RELAY_AFTER_MS, onError: (err) => logger.warn({ err }, 'outbox relay') });
+
+  const runner = createTaskRunner({
+    store,
+    bus,
+    types,
+    handlers,
+    middlewares: [taskLogMiddleware],
+    instanceId,
+    leaseMs: env.LEASE_MS,
+    heartbeatMs: env.HEARTBEAT_MS,
+    logger,
+  });
+
+  // Cancel requests reach every executor; the one running the task aborts its handler.
+  await bus.subscribe(
+    { queue: bus.names.serviceQueue('executor', `cancel-${instanceId}`), exclusive: true, bindings: { exchange: 'events', keys: [TaskCancelRequestedV1.name] } },
+    async (d) => {
+      const e = envelopeSchema.parse(JSON.parse(d.body.toString()));
+      if (e.taskId) runner.cancel(e.taskId);
+    },
+  );
+  const consumers: WorkConsumer[] = [];
+  for (const type of myTypes) consumers.push(await bus.consumeWork(type, (d) => runner.onDelivery(d)));
+  logger.info({ instanceId, types: myTypes }, 'consuming work queues');
+
+  const health = await startHealthServer(env.HEALTH_PORT, () => conn.readyState === 1);
+  return {
+    url: `http://127.0.0.1:${health.port}`,
+    async stop() {
+      // Finish or hand back running tasks BEFORE leaving the queues: a cancelled consumer
+      // keeps its unacked delivery while the broker starts feeding the standby.
+      await runner.drain(env.EXECUTOR_DRAIN_MS);
+      for (const c of consumers) await c.close();
+      await relay.stop();
+      await bus.close();
+      await conn.close();
+      await health.close();
+    },
+  };
+});

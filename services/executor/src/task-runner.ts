@@ -1,0 +1,241 @@
+// The heart of the executor: what happens to one task.run delivery. The delivery stays unacked
+// until the task is terminal (that is what keeps a type serial). A lease in the task document
+// (owner, token, expiry, renewed by heartbeat) fences every write, so an executor that lost its
+// channel, and the standby that got the redelivery, never both act on one task.
+import { randomUUID } from 'node:crypto';
+import type { TaskTypes } from '@loom/config';
+import { parseEnvelope, TaskLogV1, TaskProgressV1, TaskRunV1, type LogLevel } from '@loom/contracts';
+import type { TaskContext, TaskHandler } from '@loom/handlers';
+import type { Bus, Delivery } from '@loom/messaging';
+import type { Lease, Store, TaskRecord, TaskRef } from '@loom/store';
+import type { Logger } from '@loom/telemetry';
+import { abortKindOf, TaskAborted } from './abort-reasons';
+import { nextStep, toTaskError } from './failure-policy';
+import { runHooks, type HandlerMiddleware } from './middleware';
+
+export interface TaskRunnerDeps {
+  store: Store;
+  bus: Bus;
+  types: TaskTypes;
+  handlers: Map<string, TaskHandler>;
+  middlewares: HandlerMiddleware[];
+  instanceId: string;
+  leaseMs: number;
+  heartbeatMs: number;
+  logger: Logger;
+}
+
+interface ActiveRun {
+  taskId: string;
+  abort: AbortController;
+  deliveries: Delivery[];
+  done: Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function createTaskRunner(deps: TaskRunnerDeps) {
+  const { store, bus, types, handlers, middlewares, instanceId, leaseMs, heartbeatMs, logger } = deps;
+  const active = new Map<string, ActiveRun>();
+  let stopping = false;
+
+  const newLease = (): Lease => ({ owner: instanceId, token: randomUUID(), expiresAt: new Date(Date.now() + leaseMs) });
+
+  /** One task.run delivery, from claim (or wait, or takeover) to ack. */
+  async function onDelivery(d: Delivery): Promise<void> {
+    if (stopping) return; // left unacked: closing the channel hands it to the standby
+    let env;
+    try {
+      env = parseEnvelope(TaskRunV1, d.body);
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'malformed task.run; dead-lettering it');
+      d.nack(false);
+      return;
+    }
+    const taskId = env.taskId;
+    if (!taskId) return d.nack(false);
+    const attempt = env.payload.attempt;
+    const ref: TaskRef = {
+      _id: taskId,
+      tenantId: env.tenantId,
+      type: env.payload.type,
+      attempt,
+      priority: 0,
+      version: 0,
+      traceHeaders: pickTraceHeaders(d.headers),
+    };
+
+    for (;;) {
+      const mine = active.get(taskId);
+      if (mine) {
+        // Redelivered to us while we still run it (our channel dropped and came back).
+        mine.deliveries.push(d);
+        return;
+      }
+      const lease = newLease();
+      const claimed = await store.tasks.claim(taskId, attempt, lease, ref);
+      if (claimed) return execute(claimed, lease, d, false);
+
+      const t = await store.tasks.get(taskId);
+      if (!t || t.attempt !== attempt || (t.status !== 'running' && t.status !== 'queued')) {
+        // Finished, cancelled, deleted, or a stale duplicate of an older attempt: nothing to run.
+        d.ack();
+        return;
+      }
+      if (t.status === 'queued') continue; // a concurrent change; claim again
+      if (!t.lease || t.lease.expiresAt.getTime() > Date.now()) {
+        // Another executor holds a live lease (we got the redelivery after its channel dropped,
+        // while it may still be working). Hold this delivery, so the type stays serial, and
+        // wait for the task to end or the lease to lapse.
+        if (!d.channelOpen || stopping) return;
+        const wait = t.lease ? Math.min(Math.max(t.lease.expiresAt.getTime() - Date.now(), 50), heartbeatMs) : heartbeatMs;
+        await sleep(wait);
+        continue;
+      }
+      // The lease lapsed: its executor is gone. Take the task over.
+      const taken = await store.tasks.takeOver(taskId, t.lease.token, lease);
+      if (!taken) continue;
+      if (!types[t.type]?.rerunnable) {
+        await store.tasks.fail(
+          taskId,
+          { code: 'EXECUTOR_LOST', message: 'the executor running this task vanished, and its type may not run twice', retryable: false },
+          { token: lease.token },
+        );
+        d.ack();
+        return;
+      }
+      logger.warn({ taskId, previousOwner: t.lease.owner }, 'took over a task whose executor vanished');
+      return execute(taken, lease, d, true);
+    }
+  }
+
+  async function execute(task: TaskRecord, lease: Lease, d: Delivery, takeover: boolean): Promise<void> {
+    const abort = new AbortController();
+    let finish!: () => void;
+    const run: ActiveRun = { taskId: task._id, abort, deliveries: [d], done: new Promise((r) => (finish = r)) };
+    active.set(task._id, run);
+    const ref: TaskRef = { ...task, traceHeaders: task.traceHeaders };
+    const log = logger.child({ taskId: task._id, type: task.type, attempt: task.attempt });
+    let handedBack = false;
+
+    // Heartbeat: renew the lease; notice a cancel request; stop if the lease is gone.
+    let lastRenewed = Date.now();
+    const heartbeat = setInterval(() => {
+      store.tasks.heartbeat(task._id, lease.token, leaseMs).then(
+        ({ held, cancelRequested }) => {
+          if (!held) abort.abort(new TaskAborted('lease_lost'));
+          else {
+            lastRenewed = Date.now();
+            if (cancelRequested) abort.abort(new TaskAborted('cancelled'));
+          }
+        },
+        () => {
+          // The store is unreachable: past our own lease we must assume someone took over.
+          if (Date.now() - lastRenewed > leaseMs) abort.abort(new TaskAborted('lease_lost'));
+        },
+      );
+    }, heartbeatMs);
+    const elapsed = takeover ? 0 : Date.now() - (task.startedAt?.getTime() ?? Date.now());
+    const timeout = setTimeout(() => abort.abort(new TaskAborted('timeout')), Math.max(0, task.timeoutMs - elapsed));
+    if (task.cancelRequestedAt) abort.abort(new TaskAborted('cancelled'));
+
+    const handler = handlers.get(task.type);
+    const ctx: TaskContext<unknown> = {
+      task: { id: task._id, type: task.type, tenantId: task.tenantId, attempt: task.attempt, maxAttempts: task.maxAttempts },
+      input: task.input,
+      signal: abort.signal,
+      async progress(percent, message) {
+        const p = Math.max(0, Math.min(100, Math.round(percent)));
+        if (await store.tasks.progress(task._id, lease.token, p, message)) {
+          await bus
+            .publishEvent(TaskProgressV1, { type: task.type, progress: p, message }, { tenantId: task.tenantId, taskId: task._id, headers: ref.traceHeaders })
+            .catch(() => undefined);
+        }
+      },
+      async log(level: LogLevel, message: string, data?: unknown) {
+        const timestamp = new Date();
+        await store.logs.append({ taskId: task._id, tenantId: task.tenantId, timestamp, level, message, data });
+        await bus
+          .publishEvent(TaskLogV1, { timestamp: timestamp.toISOString(), level, message, data }, { tenantId: task.tenantId, taskId: task._id, headers: ref.traceHeaders })
+          .catch(() => undefined);
+      },
+    };
+    const onHookError = (m: HandlerMiddleware, err: unknown) => log.warn({ middleware: m.name, err: (err as Error).message }, 'middleware failed');
+    const started = Date.now();
+
+    try {
+      if (!handler) throw Object.assign(new Error(`no handler for task type ${task.type}`), { name: 'TaskFailure', code: 'NO_HANDLER', retryable: false });
+      if (takeover) await ctx.log('warn', 'resumed on this executor after the previous one vanished (run again from the start)');
+      await runHooks(middlewares, 'before', (m) => m.before?.(ctx), onHookError);
+      // A handler that ignores its signal must not hold the type forever: the abort wins the race.
+      const result = await Promise.race([
+        handler.run(ctx),
+        new Promise<never>((_, reject) => {
+          if (abort.signal.aborted) reject(abort.signal.reason);
+          abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true });
+        }),
+      ]);
+      await runHooks(middlewares, 'after', (m) => m.after?.(ctx, result, Date.now() - started), onHookError);
+      await store.tasks.succeed(task._id, lease.token, result ?? null, ref);
+    } catch (err) {
+      const kind = abortKindOf(abort.signal);
+      if (kind !== 'lease_lost' && kind !== 'shutdown') {
+        await runHooks(middlewares, 'onError', (m) => m.onError?.(ctx, kind ? abort.signal.reason : err, Date.now() - started), onHookError);
+      }
+      if (kind === 'cancelled') await store.tasks.cancelRunning(task._id, lease.token, ref);
+      else if (kind === 'timeout') {
+        await store.tasks.fail(task._id, { code: 'TIMEOUT', message: `ran longer than its timeout of ${task.timeoutMs} ms`, retryable: false }, { token: lease.token, ref });
+      } else if (kind === 'shutdown') {
+        handedBack = !!(await store.tasks.handBack(task._id, lease.token));
+      } else if (kind === 'lease_lost') {
+        log.warn('lease lost; another executor owns this task now');
+      } else {
+        const error = toTaskError(err);
+        const step = nextStep(error, task.attempt, task.maxAttempts, types[task.type]?.retryBackoff ?? { baseMs: 1000, maxMs: 60_000 });
+        if (step.kind === 'retry') await store.tasks.delayRetry(task._id, lease.token, error, step.delayMs, ref);
+        else await store.tasks.fail(task._id, error, { token: lease.token, ref });
+      }
+    } finally {
+      clearInterval(heartbeat);
+      clearTimeout(timeout);
+      active.delete(task._id);
+      // Terminal (or handed back, or no longer ours): now the type's next task may start.
+      if (!handedBack) for (const delivery of run.deliveries) delivery.ack();
+      finish();
+    }
+  }
+
+  return {
+    onDelivery,
+    /** A cancel request for a task this executor may be running. */
+    cancel(taskId: string): void {
+      active.get(taskId)?.abort.abort(new TaskAborted('cancelled'));
+    },
+    get activeCount() {
+      return active.size;
+    },
+    /**
+     * Graceful stop, step one: take no new deliveries; let running tasks finish for up to
+     * drainMs, then hand them back. The caller closes the channels afterwards.
+     */
+    async drain(drainMs: number): Promise<void> {
+      stopping = true;
+      const runs = [...active.values()];
+      const deadline = sleep(drainMs).then(() => 'late' as const);
+      await Promise.all(
+        runs.map(async (r) => {
+          if ((await Promise.race([r.done.then(() => 'done' as const), deadline])) === 'late') {
+            r.abort.abort(new TaskAborted('shutdown'));
+            await r.done;
+          }
+        }),
+      );
+    },
+  };
+}
+
+function pickTraceHeaders(headers: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of ['traceparent', 'tracestate']) if (typeof headers[k] === 'string') out[k] = headers[k] as string;
+  return out;
+}

@@ -1,0 +1,41 @@
+// Admission: a submitted task (or a delayed one whose wait is over) moves to queued, and its
+// task.run command goes on the type's work queue through the outbox, in one conditional write.
+import { parseEnvelope, TaskDueV1, TaskSubmittedV1 } from '@loom/contracts';
+import type { TaskTypes } from '@loom/config';
+import type { Delivery } from '@loom/messaging';
+import type { Store } from '@loom/store';
+import type { Logger } from '@loom/telemetry';
+import { traceHeadersFrom } from '../trace-headers';
+
+export function createAdmissionHandlers(deps: { store: Store; types: TaskTypes; logger: Logger }) {
+  const { store, types, logger } = deps;
+
+  return {
+    async onSubmitted(d: Delivery): Promise<void> {
+      const env = parseEnvelope(TaskSubmittedV1, d.body);
+      const taskId = env.taskId!;
+      if (!types[env.payload.type]) {
+        await store.tasks.fail(taskId, { code: 'UNKNOWN_TASK_TYPE', message: `no task type ${env.payload.type} is configured`, retryable: false });
+        return;
+      }
+      const ref = {
+        _id: taskId,
+        tenantId: env.tenantId,
+        type: env.payload.type,
+        attempt: env.payload.attempt,
+        priority: env.payload.priority,
+        version: 0,
+        traceHeaders: traceHeadersFrom(d.headers),
+      };
+      const admitted = await store.tasks.admit(taskId, 'pending', env.payload.attempt, ref);
+      // Nothing admitted: a redelivered or duplicate message, or the task was cancelled first.
+      if (!admitted) logger.debug({ taskId }, 'submitted task not pending any more; nothing to admit');
+    },
+
+    async onDue(d: Delivery): Promise<void> {
+      const env = parseEnvelope(TaskDueV1, d.body);
+      const admitted = await store.tasks.admit(env.taskId!, 'delayed', env.payload.attempt);
+      if (!admitted) logger.debug({ taskId: env.taskId }, 'due task not delayed any more; nothing to admit');
+    },
+  };
+}

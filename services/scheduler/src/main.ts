@@ -1,0 +1,56 @@
+// scheduler: admits submitted tasks onto their type's queue, schedules retries with
+// exponential backoff, recovers tasks whose executor vanished, fails poison messages'
+// tasks, and deletes finished tasks past retention.
+import { loadEnv, loadTaskTypes } from '@loom/config';
+import { createBus } from '@loom/messaging';
+import { runService, startHealthServer } from '@loom/service-runtime';
+import { connectMongo, createStore, startOutboxRelay } from '@loom/store';
+import { createLogger } from '@loom/telemetry';
+import { createAdmissionHandlers } from './handlers/admission.handler';
+import { createDeadLetterHandler } from './handlers/dead-letter.handler';
+import { createRetryHandler } from './handlers/retry.handler';
+import { subscribeScheduler } from './subscriptions';
+import { createSweeps } from './sweeps';
+
+const logger = createLogger('scheduler');
+
+runService('scheduler', logger, async () => {
+  const env = loadEnv();
+  const types = loadTaskTypes();
+  const bus = await createBus({ url: env.AMQP_URL, namespace: env.LOOM_NAMESPACE, logger, workTypes: Object.keys(types) });
+  const conn = await connectMongo(env.MONGO_URL);
+  const store = await createStore(conn, (entries) => bus.publish(entries));
+  const relay = startOutboxRelay({ tasks: store.tasks, everyMs: 1000, olderThanMs: env.OUTBOX_RELAY_AFTER_MS, onError: (err) => logger.warn({ err }, 'outbox relay') });
+
+  const dueQueue = bus.names.serviceQueue('scheduler', 'due');
+  await subscribeScheduler(
+    bus,
+    {
+      admission: createAdmissionHandlers({ store, types, logger }),
+      onRetryScheduled: createRetryHandler({ bus, dueQueue }),
+      onDeadLetter: createDeadLetterHandler({ store, logger }),
+    },
+    dueQueue,
+  );
+
+  const sweep = createSweeps({ store, env, logger });
+  let sweeping: Promise<unknown> | null = null;
+  const timer = setInterval(() => {
+    sweeping ??= sweep()
+      .catch((err) => logger.warn({ err: (err as Error).message }, 'sweep failed'))
+      .finally(() => (sweeping = null));
+  }, env.SCHEDULER_SWEEP_MS);
+
+  const health = await startHealthServer(env.HEALTH_PORT, () => conn.readyState === 1);
+  return {
+    url: `http://127.0.0.1:${health.port}`,
+    async stop() {
+      clearInterval(timer);
+      await sweeping;
+      await relay.stop();
+      await bus.close();
+      await conn.close();
+      await health.close();
+    },
+  };
+});
