@@ -24,7 +24,9 @@ module.exports = {
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
-      testTimeout: 120_000,
     },
   ],
+  // A global option (ignored inside a project): end-to-end tests start processes and wait
+  // for tasks; their own waits carry tighter limits with a message saying what was awaited.
+  testTimeout: 120_000,
 };

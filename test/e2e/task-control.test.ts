@@ -67,7 +67,7 @@ describe('task control through the five services', () => {
   });
 
   it('sends a poison message to the dead-letter queue and fails its task', async () => {
-    const t = await sys.submit('ctl.poison', { ms: 5_000 });
+    const t = await sys.submit('ctl.poison', { ms: 2_000 });
     await sys.waitForStatus(t.id, ['queued', 'running']);
     // A task.run whose payload breaks the contract: the executor dead-letters it at once.
     const conn = await amqp.connect(servers.amqpUrl);

@@ -1,5 +1,5 @@
 // Entry point of the embedded S3-compatible server (s3rver) that the infrastructure tool runs
-// as its own background process: `tsx s3-server-main.ts <port> <directory> <bucket>`.
+// as its own background process: `node --import tsx s3-server-main.ts <port> <dir> <bucket>`.
 import S3rver from 's3rver';
 
 const [port, directory, bucket] = process.argv.slice(2);

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { InfraUnavailableError } from './errors';
-import { cachePath } from './paths';
+import { cachePath, repoRoot } from './paths';
 import { isAlive, portOpen, startDetached, tailOf, waitUntil } from './processes';
 import type { InfraProfile, ProvidedServer } from './types';
 
@@ -79,9 +79,9 @@ export async function ensureS3(profile: InfraProfile): Promise<ProvidedServer & 
 
   const logFile = cachePath('infra', `s3-${profile}.log`);
   const directory = path.dirname(cachePath('s3', profile, '.keep'));
-  const tsxCli = require.resolve('tsx/cli');
-  const proc = startDetached(process.execPath, [tsxCli, path.join(__dirname, 's3-server-main.ts'), String(port), directory, bucket], {
+  const proc = startDetached(process.execPath, ['--import', 'tsx', path.join(__dirname, 's3-server-main.ts'), String(port), directory, bucket], {
     logFile,
+    cwd: repoRoot,
   });
   try {
     await waitUntil('s3rver', () => bucketReady(settings, false), { timeoutMs: 30_000, alive: () => isAlive(proc.pid) });

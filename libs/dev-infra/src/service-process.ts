@@ -28,10 +28,11 @@ export async function startServiceProcess(
   opts: { env: Record<string, string>; logFile: string; label?: string; echo?: (line: string) => void; readyTimeoutMs?: number },
 ): Promise<ServiceProcess> {
   const entry = path.join(repoRoot, 'services', service, 'src', 'main.ts');
-  const tsxCli = require.resolve('tsx/cli');
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const log = fs.createWriteStream(opts.logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [tsxCli, entry], {
+  // `node --import tsx`, not the tsx CLI: the CLI runs the program in a second process, so a
+  // SIGKILL of the one we hold would leave the service running (and a crash test testing nothing).
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: repoRoot,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -196,6 +196,11 @@ export async function createBus(opts: BusOptions) {
     names: n,
     publish,
 
+    /** Whether the broker connection is up now (readiness probes); false while reconnecting. */
+    isConnected(): boolean {
+      return publishChannel !== null && !closing;
+    },
+
     /** Publishes one event outside the outbox, for informational events (progress, logs). */
     async publishEvent<S extends z.ZodType>(
       contract: MessageContract<S>,

@@ -16,7 +16,7 @@ export interface TaskListFilter {
 export interface QueueInfo {
   /** 1 = next to run. */
   position: number;
-  /** The task of this type running now, if any. */
+  /** The task of this type running now, if any ("another-tenant" when it is not the viewer's). */
   blockedBy: string | null;
   /** Mean duration of this type's recent successes, when there are any. */
   typicalDurationMs: number | null;
@@ -43,11 +43,15 @@ export function createTaskQueries({ Task, TaskLog }: StoreModels) {
       return { items, total };
     },
 
-    /** Why a queued task waits: its place in its type's line, what runs now, and an estimate. */
-    async queueInfo(task: TaskRecord): Promise<QueueInfo> {
+    /**
+     * Why a queued task waits: its place in its type's line, what runs now, and an estimate.
+     * The line is shared by every tenant (a type is serial platform-wide), so the position
+     * counts all tenants' tasks; the running task's id is shown only to its own tenant.
+     */
+    async queueInfo(task: TaskRecord, viewerTenantId?: string): Promise<QueueInfo> {
       const [ahead, running, recent] = await Promise.all([
         Task.countDocuments({ type: task.type, status: 'queued', queuedAt: { $lt: task.queuedAt ?? new Date() } }),
-        Task.findOne({ type: task.type, status: 'running' }, { _id: 1, startedAt: 1 }).lean<TaskRecord>(),
+        Task.findOne({ type: task.type, status: 'running' }, { _id: 1, startedAt: 1, tenantId: 1 }).lean<TaskRecord>(),
         Task.find({ type: task.type, status: 'succeeded' }, { startedAt: 1, finishedAt: 1 })
           .sort({ finishedAt: -1 })
           .limit(20)
@@ -62,7 +66,9 @@ export function createTaskQueries({ Task, TaskLog }: StoreModels) {
         const runningLeft = running?.startedAt ? Math.max(0, typical - (Date.now() - running.startedAt.getTime())) : 0;
         estimate = runningLeft + ahead * typical;
       }
-      return { position: ahead + 1, blockedBy: running?._id ?? null, typicalDurationMs: typical, estimatedStartInMs: estimate };
+      const visible = running && (viewerTenantId === undefined || running.tenantId === viewerTenantId);
+      const blockedBy = running ? (visible ? running._id : 'another-tenant') : null;
+      return { position: ahead + 1, blockedBy, typicalDurationMs: typical, estimatedStartInMs: estimate };
     },
 
     /** Deletes one finished task and its logs; a task still waiting or running must be cancelled first. */

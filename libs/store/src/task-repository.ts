@@ -284,11 +284,22 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
         { _id: taskId, status: 'running', cancelRequestedAt: null },
         { $set: { cancelRequestedAt: now, updatedAt: now }, $inc: { version: 1 }, $push: { outbox: entry } },
       );
-      if (r.modifiedCount === 1) await flush(taskId, [entry]);
-      return 'cancelling';
+      if (r.modifiedCount === 1) {
+        await flush(taskId, [entry]);
+        return 'cancelling';
+      }
+      // It finished (or was already asked to stop) between the read and the write.
+      const now2 = await Task.findOne({ _id: taskId }, { status: 1, cancelRequestedAt: 1 }).lean<TaskRecord>();
+      if (!now2) return 'not_found';
+      if (TERMINAL_STATUSES.includes(now2.status)) return 'already_terminal';
+      return now2.status === 'running' && now2.cancelRequestedAt ? 'cancelling' : this.requestCancel(taskId, tenantId);
     },
 
-    /** gateway: a failed or cancelled task gets a new attempt, starting from pending. */
+    /**
+     * gateway: a failed or cancelled task gets a new attempt, starting from pending. A manual
+     * retry grants one more attempt on top of the type's maxAttempts, so a task that used up its
+     * automatic retries can still be run again by a person.
+     */
     retry(taskId: string, tenantId: string | undefined): Promise<TaskRecord | null> {
       return transition(taskId, 'pending', {
         from: ['failed', 'cancelled'],

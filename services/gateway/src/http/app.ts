@@ -1,0 +1,54 @@
+// The express app of the gateway, built from injected dependencies so tests run it in-process
+// against real servers. Order: health (no auth), the OpenAPI document (no auth), then /v1
+// behind the API key, with the body parsed only after the caller is known.
+import express, { type Express } from 'express';
+import type { Logger } from '@loom/telemetry';
+import { sseHandler } from '../live/sse';
+import type { LiveHub } from '../live/live-hub';
+import type { TaskCatalog } from '../tasks/task-catalog';
+import type { TaskService } from '../tasks/task-service';
+import { requireAuth, type Authenticator } from './auth';
+import { errorMiddleware, notFoundMiddleware } from './errors';
+import { buildOpenApiDocument } from './openapi';
+import { tasksRouter } from './tasks.routes';
+
+export interface GatewayDeps {
+  /** The use cases (createTaskService over the store and the catalog). */
+  tasks: TaskService;
+  catalog: TaskCatalog;
+  auth: Authenticator;
+  live: LiveHub;
+  logger: Logger;
+  /** Largest accepted JSON body (express/bytes syntax, e.g. "256kb"); larger answers 413. */
+  bodyLimit: string;
+  /** /readyz: whether MongoDB and RabbitMQ are connected. */
+  isReady(): boolean | Promise<boolean>;
+  /** SSE heartbeat period (default 15 s). */
+  sseHeartbeatMs?: number;
+}
+
+export function createApp(deps: GatewayDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  const { tasks } = deps;
+
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    const ready = await Promise.resolve(deps.isReady()).catch(() => false);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
+  });
+
+  let openapi: ReturnType<typeof buildOpenApiDocument> | undefined;
+  app.get('/v1/openapi.json', (_req, res) => void res.json((openapi ??= buildOpenApiDocument())));
+
+  const auth = requireAuth(deps.auth);
+  const json = express.json({ limit: deps.bodyLimit });
+  app.use('/v1/tasks', auth, json, tasksRouter(tasks));
+  app.get('/v1/task-types', auth, (_req, res) => void res.json(deps.catalog.describe()));
+  // EventSource cannot set headers: the live streams also take ?apiKey=.
+  app.get('/v1/events', requireAuth(deps.auth, { allowQueryKey: true }), sseHandler({ hub: deps.live, tasks, heartbeatMs: deps.sseHeartbeatMs }));
+
+  app.use(notFoundMiddleware);
+  app.use(errorMiddleware(deps.logger));
+  return app;
+}

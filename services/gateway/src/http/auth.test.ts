@@ -1,0 +1,44 @@
+import type { ApiKeyRecord } from '@loom/store';
+import { bearerToken, createAuthenticator, tenantScope } from './auth';
+
+function fakeKeys(records: Record<string, ApiKeyRecord>) {
+  const lookups: string[] = [];
+  return {
+    lookups,
+    findByKey: async (key: string) => {
+      lookups.push(key);
+      return records[key] ?? null;
+    },
+  };
+}
+const record = (role: ApiKeyRecord['role']): ApiKeyRecord => ({ _id: 'k1', hash: 'h', tenantId: 'acme', role, name: 'n', createdAt: new Date() });
+
+describe('authenticator', () => {
+  it('caches known keys for the TTL and never caches unknown ones', async () => {
+    let now = 0;
+    const keys = fakeKeys({ good: record('user') });
+    const auth = createAuthenticator(keys, { ttlMs: 1000, now: () => now });
+    expect(await auth.authenticate('good')).toEqual({ keyId: 'k1', tenantId: 'acme', role: 'user' });
+    await auth.authenticate('good');
+    expect(keys.lookups).toEqual(['good']);
+    now = 1001;
+    await auth.authenticate('good');
+    expect(keys.lookups).toEqual(['good', 'good']);
+    expect(await auth.authenticate('bad')).toBeNull();
+    expect(await auth.authenticate('bad')).toBeNull();
+    expect(keys.lookups.filter((k) => k === 'bad')).toHaveLength(2);
+    expect(await auth.authenticate(undefined)).toBeNull();
+  });
+
+  it('reads the Bearer header', () => {
+    expect(bearerToken('Bearer abc')).toBe('abc');
+    expect(bearerToken('bearer  abc ')).toBe('abc');
+    expect(bearerToken('Basic abc')).toBeUndefined();
+    expect(bearerToken(undefined)).toBeUndefined();
+  });
+
+  it('scopes a user to its tenant and an operator to none', () => {
+    expect(tenantScope({ keyId: 'k', tenantId: 'acme', role: 'user' })).toBe('acme');
+    expect(tenantScope({ keyId: 'k', tenantId: 'ops', role: 'operator' })).toBeUndefined();
+  });
+});

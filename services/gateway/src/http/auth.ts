@@ -1,0 +1,91 @@
+// Who is calling: `Authorization: Bearer <api key>` (or `?apiKey=` on the live streams, for
+// browsers), looked up in the store and cached briefly. A user sees only its own tenant; an
+// operator sees every tenant (its scope is `undefined`, which the store reads as "all").
+import type { Request, RequestHandler, Response } from 'express';
+import { hashApiKey, type ApiKeyRecord, type ApiKeys } from '@loom/store';
+import { UnauthenticatedError } from './errors';
+
+export interface Principal {
+  keyId: string;
+  tenantId: string;
+  role: ApiKeyRecord['role'];
+}
+
+export interface Authenticator {
+  /** The principal of a key, or null for a missing or unknown key. */
+  authenticate(apiKey: string | undefined): Promise<Principal | null>;
+}
+
+export interface AuthenticatorOptions {
+  /**
+   * How long a known key is remembered (default 30 s). Saves a database read per request; the
+   * price is that a revoked key keeps working for up to this long. Unknown keys are never
+   * cached, so a key issued a moment ago works at once.
+   */
+  ttlMs?: number;
+  /** Bound on remembered keys (default 10,000); the oldest is forgotten first. */
+  maxEntries?: number;
+  now?: () => number;
+}
+
+export function createAuthenticator(apiKeys: Pick<ApiKeys, 'findByKey'>, opts: AuthenticatorOptions = {}): Authenticator {
+  const ttlMs = opts.ttlMs ?? 30_000;
+  const maxEntries = opts.maxEntries ?? 10_000;
+  const now = opts.now ?? Date.now;
+  // Keyed by the key's hash: the process never holds clear keys longer than a request.
+  const cache = new Map<string, { principal: Principal; expiresAt: number }>();
+
+  return {
+    async authenticate(apiKey) {
+      if (!apiKey || apiKey.length > 512) return null;
+      const hash = hashApiKey(apiKey);
+      const hit = cache.get(hash);
+      if (hit && hit.expiresAt > now()) return hit.principal;
+      cache.delete(hash);
+      const record = await apiKeys.findByKey(apiKey);
+      if (!record) return null;
+      const principal: Principal = { keyId: record._id, tenantId: record.tenantId, role: record.role };
+      if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
+      cache.set(hash, { principal, expiresAt: now() + ttlMs });
+      return principal;
+    },
+  };
+}
+
+/** The key of an `Authorization: Bearer <key>` header. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return m?.[1];
+}
+
+/** The key a request carries: the Bearer header, else (when allowed) the `apiKey` query parameter. */
+export function apiKeyOf(headers: { authorization?: string }, url: URL | undefined, allowQueryKey: boolean): string | undefined {
+  return bearerToken(headers.authorization) ?? (allowQueryKey ? url?.searchParams.get('apiKey') ?? undefined : undefined);
+}
+
+/** Express middleware: 401 unless the request carries a known key; the principal goes to res.locals. */
+export function requireAuth(auth: Authenticator, opts: { allowQueryKey?: boolean } = {}): RequestHandler {
+  return async (req, res, next) => {
+    const key = apiKeyOf(req.headers, opts.allowQueryKey ? requestUrl(req) : undefined, !!opts.allowQueryKey);
+    const principal = await auth.authenticate(key);
+    if (!principal) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      throw new UnauthenticatedError(key ? 'unknown API key' : 'missing API key: send Authorization: Bearer <key>');
+    }
+    res.locals.principal = principal;
+    next();
+  };
+}
+
+export function principalOf(res: Response): Principal {
+  return res.locals.principal as Principal;
+}
+
+/** The tenant the store should be restricted to: the caller's own, or none for an operator. */
+export function tenantScope(p: Principal): string | undefined {
+  return p.role === 'operator' ? undefined : p.tenantId;
+}
+
+function requestUrl(req: Request): URL {
+  return new URL(req.originalUrl, 'http://localhost');
+}

@@ -1,0 +1,163 @@
+// The gateway's error vocabulary: one class per intent, each with a stable `code` that clients
+// branch on and the HTTP status it answers with; and the middleware that turns any thrown
+// error into the one error shape `{error: {code, message, details?}}`.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { z } from 'zod';
+import type { Logger } from '@loom/telemetry';
+
+export interface FieldIssue {
+  /** Dotted path of the failing field as the client sent it (`input.ms`, `ids.2`), `(root)` for the whole body. */
+  path: string;
+  message: string;
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export abstract class ApiError extends Error {
+  /** Marks the errors this file defines, so they are recognised without instanceof. */
+  readonly isApiError = true;
+  abstract readonly code: string;
+  abstract readonly status: number;
+  constructor(
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** 400: the request does not match its schema; `details` lists each failing field. */
+export class ValidationError extends ApiError {
+  readonly code = 'VALIDATION_FAILED';
+  readonly status = 400;
+  constructor(readonly issues: FieldIssue[]) {
+    super(`invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  }
+
+  static fromZod(error: z.ZodError, prefix = ''): ValidationError {
+    return new ValidationError(zodIssues(error, prefix));
+  }
+
+  static field(path: string, message: string): ValidationError {
+    return new ValidationError([{ path, message }]);
+  }
+}
+
+/** 400: the body is not parseable JSON. */
+export class MalformedJsonError extends ApiError {
+  readonly code = 'MALFORMED_JSON';
+  readonly status = 400;
+}
+
+/** 413: the body is larger than GATEWAY_BODY_LIMIT. */
+export class PayloadTooLargeError extends ApiError {
+  readonly code = 'PAYLOAD_TOO_LARGE';
+  readonly status = 413;
+}
+
+/** 401: no API key, or one we do not know. */
+export class UnauthenticatedError extends ApiError {
+  readonly code = 'UNAUTHENTICATED';
+  readonly status = 401;
+}
+
+/** 404: no such task for this caller. Another tenant's task is also "not found", never 403. */
+export class TaskNotFoundError extends ApiError {
+  readonly code = 'TASK_NOT_FOUND';
+  readonly status = 404;
+  constructor(readonly taskId: string) {
+    super(`task ${taskId} not found`);
+  }
+}
+
+/** 404: no route answers this method and path. */
+export class RouteNotFoundError extends ApiError {
+  readonly code = 'ROUTE_NOT_FOUND';
+  readonly status = 404;
+}
+
+/** 409: cancelling a task that already finished. */
+export class TaskFinishedError extends ApiError {
+  readonly code = 'TASK_FINISHED';
+  readonly status = 409;
+}
+
+/** 409: retrying a task that is neither failed nor cancelled. */
+export class TaskNotRetryableError extends ApiError {
+  readonly code = 'TASK_NOT_RETRYABLE';
+  readonly status = 409;
+}
+
+/** 409: deleting a task that is still waiting or running. */
+export class TaskNotFinishedError extends ApiError {
+  readonly code = 'TASK_NOT_FINISHED';
+  readonly status = 409;
+}
+
+/** 422: the task type is not configured. */
+export class UnknownTaskTypeError extends ApiError {
+  readonly code = 'UNKNOWN_TASK_TYPE';
+  readonly status = 422;
+}
+
+/** 422: an idempotency key used again with a different type or input (IETF idempotency-key draft). */
+export class IdempotencyKeyReusedError extends ApiError {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+  readonly status = 422;
+}
+
+/** 500: anything unexpected; the message never leaks internals. */
+export class InternalError extends ApiError {
+  readonly code = 'INTERNAL';
+  readonly status = 500;
+}
+
+/** Flattens zod issues into field paths; an unknown key is reported at its own path. */
+export function zodIssues(error: z.ZodError, prefix = ''): FieldIssue[] {
+  const out: FieldIssue[] = [];
+  const join = (path: PropertyKey[]) => [prefix, ...path.map(String)].filter(Boolean).join('.') || '(root)';
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push({ path: join([...issue.path, key]), message: 'unknown field' });
+    } else {
+      out.push({ path: join(issue.path), message: issue.message });
+    }
+  }
+  return out;
+}
+
+/**
+ * Maps anything thrown to a status and the error body. Recognises errors by shape, not
+ * instanceof (two copies of a module can coexist under jest), including body-parser's own
+ * errors (`type` entity.too.large / entity.parse.failed).
+ */
+export function toErrorResponse(err: unknown): { status: number; body: ErrorBody } {
+  const e = err as { isApiError?: unknown; code?: unknown; status?: unknown; type?: unknown; message?: unknown; details?: unknown } | null;
+  if (e?.isApiError === true && typeof e.code === 'string' && typeof e.status === 'number') {
+    const body: ErrorBody = { error: { code: e.code, message: String(e.message) } };
+    if (e.details !== undefined) body.error.details = e.details;
+    return { status: e.status, body };
+  }
+  if (e?.type === 'entity.too.large') return toErrorResponse(new PayloadTooLargeError('request body is too large'));
+  if (e?.type === 'entity.parse.failed') return toErrorResponse(new MalformedJsonError('request body is not valid JSON'));
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
+    return toErrorResponse(ValidationError.field('(body)', String(e.message)));
+  }
+  return toErrorResponse(new InternalError('internal error'));
+}
+
+export function errorMiddleware(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    const { status, body } = toErrorResponse(err);
+    if (status >= 500) logger.error({ err, method: req.method, path: req.path }, 'request failed');
+    res.status(status).json(body);
+  };
+}
+
+export const notFoundMiddleware: RequestHandler = (req, _res, next) => {
+  next(new RouteNotFoundError(`no route for ${req.method} ${req.path}`));
+};

@@ -1,0 +1,33 @@
+import { buildOpenApiDocument } from './openapi';
+
+describe('OpenAPI document', () => {
+  const doc = buildOpenApiDocument();
+
+  it('describes every endpoint with bearer security', () => {
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      [
+        '/healthz',
+        '/readyz',
+        '/v1/events',
+        '/v1/openapi.json',
+        '/v1/task-types',
+        '/v1/tasks',
+        '/v1/tasks/cancel',
+        '/v1/tasks/cleanup',
+        '/v1/tasks/{id}',
+        '/v1/tasks/{id}/cancel',
+        '/v1/tasks/{id}/logs',
+        '/v1/tasks/{id}/retry',
+        '/v1/ws',
+      ].sort(),
+    );
+    expect(doc.components?.securitySchemes?.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.paths['/v1/tasks']!.post!.security).toEqual([{ bearerAuth: [] }]);
+  });
+
+  it('references the shared schemas', () => {
+    expect(Object.keys(doc.components?.schemas ?? {})).toEqual(expect.arrayContaining(['Task', 'SubmitTask', 'Error', 'TaskPage', 'LiveEvent']));
+    expect(JSON.stringify(doc.paths['/v1/tasks']!.post!.responses['202'])).toContain('#/components/schemas/Task');
+  });
+});

@@ -1,0 +1,187 @@
+// The zod schemas of every request the API accepts and every response it gives. Requests are
+// validated with them; responses are typed by them (the presenter returns these types); and
+// openapi.ts documents both from the same objects, so the document cannot drift from the code.
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { TASK_STATUSES, logLevelSchema, taskErrorSchema } from '@loom/contracts';
+
+extendZodWithOpenApi(z);
+
+const FINISHED = ['succeeded', 'failed', 'cancelled'] as const;
+const dateTime = z.iso.datetime({ offset: true });
+const idString = z.string().min(1).max(200);
+
+// ---- requests ----------------------------------------------------------------------------
+
+export const taskIdParams = z.object({ id: idString.openapi({ param: { description: 'Task id' } }) });
+
+export const submitTaskBody = z
+  .object({
+    type: z.string().min(1).max(64).openapi({ description: 'A configured task type (GET /v1/task-types).', example: 'demo.image' }),
+    input: z
+      .unknown()
+      .default({})
+      .openapi({ type: 'object', description: "Checked against the type's inputSchema; stored with its defaults applied.", example: { ms: 2000 } }),
+    idempotencyKey: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .openapi({ description: 'Per tenant. A repeated key returns the task it created first (200 instead of 202).' }),
+    timeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .openapi({ description: "Defaults to the type's timeoutMs; may not exceed its maxTimeoutMs." }),
+    priority: z
+      .number()
+      .int()
+      .min(-100)
+      .max(100)
+      .default(0)
+      .openapi({ description: 'Stored and reported with the task (higher = more urgent). Default 0. Tasks of one type still start in the order they were admitted.' }),
+  })
+  .strict()
+  .openapi('SubmitTask');
+export type SubmitTaskBody = z.infer<typeof submitTaskBody>;
+
+export const listTasksQuery = z.object({
+  status: z.enum(TASK_STATUSES).optional(),
+  type: z.string().min(1).optional(),
+  batchId: z.string().min(1).optional(),
+  page: z.coerce.number().int().min(1).default(1).openapi({ type: 'integer', minimum: 1, description: 'From 1. Default 1.' }),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20).openapi({ type: 'integer', minimum: 1, maximum: 100, description: 'Default 20, at most 100.' }),
+});
+export type ListTasksQuery = z.infer<typeof listTasksQuery>;
+
+export const bulkCancelBody = z
+  .object({
+    ids: z.array(idString).min(1).max(1000).optional(),
+    types: z.array(z.string().min(1)).min(1).max(100).optional(),
+    all: z.literal(true).optional(),
+  })
+  .strict()
+  .refine((b) => [b.ids, b.types, b.all].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of ids, types or all',
+  })
+  .openapi('BulkCancel', { description: 'Exactly one of ids, types or all.' });
+export type BulkCancelBody = z.infer<typeof bulkCancelBody>;
+
+export const cleanupBody = z
+  .object({
+    statuses: z.array(z.enum(FINISHED)).min(1),
+    olderThan: z.union([
+      dateTime.openapi({ description: 'Tasks that finished before this instant.' }),
+      z.number().int().nonnegative().openapi({ description: 'Tasks that finished more than this many ms ago.' }),
+    ]),
+  })
+  .strict()
+  .openapi('Cleanup');
+export type CleanupBody = z.infer<typeof cleanupBody>;
+
+export const liveQuery = z.object({
+  taskId: idString.optional().openapi({ description: 'Only the events of this task (a snapshot of it comes first).' }),
+  apiKey: z.string().optional().openapi({ description: 'For browsers, which cannot set the Authorization header on EventSource/WebSocket.' }),
+});
+
+// ---- responses ---------------------------------------------------------------------------
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'VALIDATION_FAILED' }),
+      message: z.string(),
+      details: z
+        .array(z.object({ path: z.string().openapi({ example: 'input.ms' }), message: z.string() }))
+        .optional()
+        .openapi({ description: 'For VALIDATION_FAILED: each failing field.' }),
+    }),
+  })
+  .openapi('Error');
+
+export const queueInfoSchema = z
+  .object({
+    position: z.number().int().openapi({ description: '1 = next to run.' }),
+    blockedBy: z.string().nullable().openapi({ description: 'The task of this type running now.' }),
+    typicalDurationMs: z.number().nullable(),
+    estimatedStartInMs: z.number().nullable(),
+  })
+  .openapi('QueueInfo');
+
+export const taskSchema = z
+  .object({
+    id: z.string(),
+    tenantId: z.string(),
+    type: z.string(),
+    status: z.enum(TASK_STATUSES),
+    progress: z.number(),
+    message: z.string().nullable(),
+    input: z.unknown(),
+    outputs: z.array(z.unknown()),
+    result: z.unknown().nullable(),
+    error: taskErrorSchema.nullable(),
+    attempts: z.number().int().openapi({ description: 'The current attempt, from 1.' }),
+    maxAttempts: z.number().int(),
+    priority: z.number().int(),
+    timeoutMs: z.number().int(),
+    idempotencyKey: z.string().nullable(),
+    batchId: z.string().nullable(),
+    createdAt: dateTime,
+    queuedAt: dateTime.nullable(),
+    startedAt: dateTime.nullable(),
+    finishedAt: dateTime.nullable(),
+    nextAttemptAt: dateTime.nullable().openapi({ description: 'When a delayed task is retried.' }),
+    cancelRequested: z.boolean(),
+    queue: queueInfoSchema.optional().openapi({ description: 'Only on GET /v1/tasks/{id} of a queued task.' }),
+  })
+  .openapi('Task');
+export type TaskJson = z.infer<typeof taskSchema>;
+
+export const taskPageSchema = z
+  .object({ items: z.array(taskSchema), page: z.number().int(), pageSize: z.number().int(), total: z.number().int() })
+  .openapi('TaskPage');
+
+export const taskLogLineSchema = z
+  .object({ timestamp: dateTime, level: logLevelSchema, message: z.string(), data: z.unknown().optional() })
+  .openapi('TaskLogLine');
+export type TaskLogLineJson = z.infer<typeof taskLogLineSchema>;
+
+export const cancelResultSchema = z
+  .object({ id: z.string(), status: z.enum(['cancelled', 'cancelling']) })
+  .openapi('CancelResult');
+
+export const bulkCancelResultSchema = z
+  .object({
+    cancelled: z.array(z.string()).openapi({ description: 'Cancelled now, or (running tasks) asked to stop.' }),
+    notFound: z.array(z.string()).openapi({ description: 'Unknown to this caller, or already finished.' }),
+  })
+  .openapi('BulkCancelResult');
+
+export const cleanupResultSchema = z.object({ deleted: z.number().int() }).openapi('CleanupResult');
+
+export const taskTypeInfoSchema = z
+  .object({
+    type: z.string(),
+    handler: z.string(),
+    description: z.string(),
+    concurrency: z.literal(1).openapi({ description: 'Tasks of one type run one at a time.' }),
+    timeoutMs: z.number().int(),
+    maxTimeoutMs: z.number().int(),
+    maxAttempts: z.number().int(),
+    rerunnable: z.boolean(),
+    inputSchema: z.record(z.string(), z.unknown()).openapi({ description: 'JSON Schema of the input.' }),
+  })
+  .openapi('TaskType');
+export type TaskTypeInfo = z.infer<typeof taskTypeInfoSchema>;
+
+export const liveEventSchema = z
+  .object({
+    event: z.string().openapi({ example: 'task.progress', description: 'The routing key of the event, or task.snapshot.' }),
+    taskId: z.string().nullable(),
+    tenantId: z.string(),
+    occurredAt: dateTime,
+    payload: z.unknown(),
+  })
+  .openapi('LiveEvent');
+export type LiveEvent = z.infer<typeof liveEventSchema>;

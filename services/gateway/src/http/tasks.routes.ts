@@ -1,0 +1,72 @@
+// /v1/tasks: transport only. Parse the request with its schema, call the task service with the
+// caller's scope, present the result. Status codes are decided here and nowhere else.
+import { Router, type Request, type Response } from 'express';
+import { presentLogLine, presentTask } from '../presenters/task.presenter';
+import type { TaskService } from '../tasks/task-service';
+import { principalOf, tenantScope } from './auth';
+import { bulkCancelBody, cleanupBody, listTasksQuery, submitTaskBody, taskIdParams } from './schemas';
+import { validate } from './validate';
+
+export function tasksRouter(tasks: TaskService): Router {
+  const r = Router();
+  const scopeOf = (res: Response) => tenantScope(principalOf(res));
+  const idOf = (req: Request) => validate(taskIdParams, req.params).id;
+
+  r.post('/', async (req, res) => {
+    const body = validate(submitTaskBody, req.body);
+    const { task, created } = await tasks.submit(principalOf(res).tenantId, body, traceHeadersOf(req));
+    // 202 for a new task; 200 when an idempotency key was seen before: nothing new was accepted.
+    if (!created) res.setHeader('Idempotent-Replayed', 'true');
+    res.status(created ? 202 : 200).location(`/v1/tasks/${task._id}`).json(presentTask(task));
+  });
+
+  r.get('/', async (req, res) => {
+    const q = validate(listTasksQuery, req.query);
+    const { items, total } = await tasks.list(scopeOf(res), q);
+    res.json({ items: items.map((t) => presentTask(t)), page: q.page, pageSize: q.pageSize, total });
+  });
+
+  // Before /:id so that "cancel" and "cleanup" are never read as task ids.
+  r.post('/cancel', async (req, res) => {
+    res.json(await tasks.bulkCancel(scopeOf(res), validate(bulkCancelBody, req.body)));
+  });
+
+  r.post('/cleanup', async (req, res) => {
+    res.json({ deleted: await tasks.cleanup(scopeOf(res), validate(cleanupBody, req.body)) });
+  });
+
+  r.get('/:id', async (req, res) => {
+    const { task, queue } = await tasks.get(scopeOf(res), idOf(req));
+    res.json(presentTask(task, queue));
+  });
+
+  r.get('/:id/logs', async (req, res) => {
+    const lines = await tasks.logs(scopeOf(res), idOf(req));
+    res.json(lines.map(presentLogLine));
+  });
+
+  r.post('/:id/cancel', async (req, res) => {
+    const id = idOf(req);
+    const status = await tasks.cancel(scopeOf(res), id);
+    res.status(status === 'cancelled' ? 200 : 202).json({ id, status });
+  });
+
+  r.post('/:id/retry', async (req, res) => {
+    res.status(202).json(presentTask(await tasks.retry(scopeOf(res), idOf(req))));
+  });
+
+  r.delete('/:id', async (req, res) => {
+    await tasks.remove(scopeOf(res), idOf(req));
+    res.status(204).end();
+  });
+
+  return r;
+}
+
+/** The request's W3C trace context, carried into every event of the task. */
+function traceHeadersOf(req: Request): Record<string, string> | undefined {
+  const traceparent = req.get('traceparent');
+  if (!traceparent || !/^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/.test(traceparent)) return undefined;
+  const tracestate = req.get('tracestate');
+  return tracestate ? { traceparent, tracestate } : { traceparent };
+}

@@ -1,0 +1,39 @@
+// The gateway's only bus subscription: every task event, on ONE exclusive auto-delete queue
+// per gateway process (it vanishes with the process, so a crashed gateway leaves nothing to
+// pile up), fanned out to the process's open streams through the live hub.
+import { randomUUID } from 'node:crypto';
+import { envelopeSchema, type Envelope } from '@loom/contracts';
+import type { Bus } from '@loom/messaging';
+import type { Logger } from '@loom/telemetry';
+import type { LiveEvent } from '../http/schemas';
+import type { LiveHub } from './live-hub';
+
+export function toLiveEvent(env: Envelope): LiveEvent {
+  return { event: env.name, taskId: env.taskId ?? null, tenantId: env.tenantId, occurredAt: env.occurredAt, payload: env.payload };
+}
+
+export async function subscribeLiveEvents(bus: Pick<Bus, 'subscribe' | 'names'>, hub: LiveHub, logger: Logger): Promise<void> {
+  await bus.subscribe(
+    {
+      queue: bus.names.serviceQueue('gateway', `live-${randomUUID()}`),
+      exclusive: true,
+      bindings: { exchange: 'events', keys: ['task.#'] },
+    },
+    async (d) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(d.body.toString());
+      } catch {
+        json = undefined;
+      }
+      const env = envelopeSchema.safeParse(json);
+      // A copy for live viewers only (the durable consumers hold the real one): a bad message
+      // is logged and dropped rather than redelivered forever.
+      if (!env.success) {
+        logger.warn({ messageId: d.raw.properties.messageId, issues: env.error.issues.length }, 'live: dropped a malformed event');
+        return;
+      }
+      hub.publish(toLiveEvent(env.data));
+    },
+  );
+}

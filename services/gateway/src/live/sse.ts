@@ -1,0 +1,61 @@
+// GET /v1/events: the live task events as Server-Sent Events (`event: <name>` + `data: <json>`),
+// with a comment heartbeat so proxies keep the connection open, and cleanup when it closes.
+import type { RequestHandler } from 'express';
+import { principalOf } from '../http/auth';
+import { ValidationError } from '../http/errors';
+import { liveQuery, type LiveEvent } from '../http/schemas';
+import type { TaskService } from '../tasks/task-service';
+import type { LiveHub } from './live-hub';
+import { openLiveStream } from './live-stream';
+
+export interface SseOptions {
+  hub: LiveHub;
+  tasks: Pick<TaskService, 'get'>;
+  /** Comment line every this many ms (default 15 s): below the idle timeouts of common proxies. */
+  heartbeatMs?: number;
+  /** A client this far behind (bytes its socket has not taken yet; default 1 MiB) is dropped rather than buffered without end. */
+  maxBufferedBytes?: number;
+}
+
+export function formatSse(e: LiveEvent): string {
+  return `event: ${e.event}\ndata: ${JSON.stringify(e)}\n\n`;
+}
+
+export function sseHandler({ hub, tasks, heartbeatMs = 15_000, maxBufferedBytes = 1 << 20 }: SseOptions): RequestHandler {
+  return async (req, res) => {
+    const query = liveQuery.safeParse(req.query);
+    if (!query.success) throw ValidationError.fromZod(query.error);
+
+    const write = (chunk: string) => {
+      if (res.writableEnded || res.destroyed) return;
+      if (res.writableLength > maxBufferedBytes) return void res.destroy();
+      res.write(chunk);
+    };
+    const stream = await openLiveStream({
+      hub,
+      tasks,
+      principal: principalOf(res),
+      taskId: query.data.taskId,
+      sink: { send: (e) => write(formatSse(e)), close: () => res.end() },
+    });
+
+    // The client may have gone while we looked the task up: then 'close' has already fired.
+    if (res.closed || req.socket.destroyed) return stream.stop();
+
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      // nginx and similar proxies would otherwise buffer the stream.
+      'x-accel-buffering': 'no',
+    });
+    write(': connected\n\n');
+    stream.start();
+    const heartbeat = setInterval(() => write(': ping\n\n'), heartbeatMs);
+    heartbeat.unref();
+    res.on('close', () => {
+      clearInterval(heartbeat);
+      stream.stop();
+    });
+  };
+}

@@ -1,0 +1,70 @@
+// gateway: the platform's only public HTTP surface (REST API, live events over SSE and
+// WebSocket, OpenAPI document). It writes tasks through the store's outbox and reads them;
+// the scheduler and executors take it from there.
+import { loadEnv, loadTaskTypes } from '@loom/config';
+import { resolveHandlers } from '@loom/handlers';
+import { createBus } from '@loom/messaging';
+import { runService } from '@loom/service-runtime';
+import { connectMongo, createStore, startOutboxRelay } from '@loom/store';
+import { createLogger } from '@loom/telemetry';
+import { createApp } from './http/app';
+import { createAuthenticator } from './http/auth';
+import { listen } from './http/server';
+import { createLiveHub } from './live/live-hub';
+import { subscribeLiveEvents } from './live/live-source';
+import { attachLiveWebSocket } from './live/websocket';
+import { createTaskCatalog } from './tasks/task-catalog';
+import { createTaskService } from './tasks/task-service';
+
+const logger = createLogger('gateway');
+
+runService('gateway', logger, async () => {
+  // 1. Configuration: fail fast on a bad env, task types file or unknown handler.
+  const env = loadEnv();
+  const types = loadTaskTypes(env.LOOM_TASK_TYPES_FILE);
+  const catalog = createTaskCatalog(types, resolveHandlers(types));
+
+  // 2. Adapters: the bus first, since the store publishes its outbox through it.
+  const bus = await createBus({ url: env.AMQP_URL, namespace: env.LOOM_NAMESPACE, logger });
+  const conn = await connectMongo(env.MONGO_URL);
+  const store = await createStore(conn, (entries) => bus.publish(entries));
+  const relay = startOutboxRelay({
+    tasks: store.tasks,
+    everyMs: 1000,
+    olderThanMs: env.OUTBOX_RELAY_AFTER_MS,
+    onError: (err) => logger.warn({ err }, 'outbox relay pass failed'),
+  });
+
+  // 3. Live events: one exclusive queue for this process, fanned out to its streams.
+  const live = createLiveHub({ onSendError: (err) => logger.debug({ err }, 'live stream write failed') });
+  await subscribeLiveEvents(bus, live, logger);
+
+  // 4. HTTP, with the WebSocket endpoint on the same server.
+  const tasks = createTaskService({ store, catalog });
+  const auth = createAuthenticator(store.apiKeys);
+  const app = createApp({
+    tasks,
+    catalog,
+    auth,
+    live,
+    logger,
+    bodyLimit: env.GATEWAY_BODY_LIMIT,
+    isReady: () => conn.readyState === 1 && bus.isConnected(),
+  });
+  const http = await listen(app, env.GATEWAY_PORT);
+  const ws = attachLiveWebSocket(http.server, { auth, hub: live, tasks, logger });
+
+  return {
+    url: `http://127.0.0.1:${http.port}`,
+    // Reverse order: stop taking requests and end the streams, then the relay, then connections.
+    async stop() {
+      const closing = http.close();
+      ws.close();
+      live.closeAll();
+      await closing;
+      await relay.stop();
+      await bus.close();
+      await conn.close();
+    },
+  };
+});
