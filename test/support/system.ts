@@ -185,11 +185,16 @@ export class TestSystem {
     }
   }
 
+  /** Stops everything; fails if a service died on its own during the test (a crash is a bug). */
   async stop(): Promise<void> {
+    const crashed = [...this.processes.values()].filter((p) => p.child.exitCode !== null && p.child.signalCode !== 'SIGKILL');
     await Promise.all([...this.processes.values()].map((p) => p.stop(15_000)));
     await this.deleteBrokerObjects().catch(() => undefined);
     await this.conn?.dropDatabase().catch(() => undefined);
     await this.conn?.close();
+    if (crashed.length) {
+      throw new Error(`service(s) exited during the test: ${crashed.map((p) => `${p.name} (code ${p.child.exitCode}, log in ${this.logDir})`).join(', ')}`);
+    }
   }
 }
 

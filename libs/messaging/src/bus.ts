@@ -154,6 +154,9 @@ export async function createBus(opts: BusOptions) {
       maxDelay: 5000,
       maxRetries: Infinity,
       initialMaxRetries: 20,
+      // Hand back the connection at once so the listeners below are in place before anything
+      // can go wrong; `waitForConnect()` then waits for the first connection and its setup.
+      waitForConnect: false,
       setup,
     },
   });
@@ -164,6 +167,10 @@ export async function createBus(opts: BusOptions) {
     log.warn({ err: err?.message }, 'lost the RabbitMQ connection; reconnecting');
   });
   connection.on('connect', () => log.info('connected to RabbitMQ'));
+  // Socket errors (ECONNRESET while the broker goes down) arrive as 'error' events; without a
+  // listener they would crash the process. Recovery handles the reconnect itself.
+  connection.on('error', (err: Error) => log.warn({ err: err.message }, 'RabbitMQ connection error'));
+  await connection.waitForConnect();
   await ready;
 
   function exchangeName(e: OutgoingMessage['exchange']): string {
