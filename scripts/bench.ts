@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     LOOM_NAMESPACE: ns,
     LOOM_TASK_TYPES_FILE: typesFile,
     GATEWAY_PORT: '0',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info',
   };
   const conn = await connectMongo(env.MONGO_URL);
   const store = await createStore(conn);

@@ -11,7 +11,7 @@ export async function subscribeSettlement(bus: Bus, logger: Logger): Promise<voi
     },
     async (d) => {
       const env = envelopeSchema.parse(JSON.parse(d.body.toString()));
-      logger.info({ event: env.name, taskId: env.taskId, tenantId: env.tenantId }, 'terminal task event (to settle)');
+      logger.debug({ event: env.name, taskId: env.taskId, tenantId: env.tenantId }, 'terminal task event (to settle)');
     },
   );
 }
