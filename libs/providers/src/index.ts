@@ -1,0 +1,14 @@
+export * from './provider';
+export { ProviderError, isProviderError, classifyHttpStatus } from './provider-error';
+export { WebhookVerificationError, type WebhookRejection } from './webhook-verification-error';
+export { loadProviderConfig, providerEnvSchema, type ProvidersConfig, type ProviderEndpointConfig, type ProviderEnv, type ProviderEnvSource } from './provider-config';
+export type { ProviderDeps, ProviderLogger } from './provider-deps';
+export { createProvider, createProviderRegistry, providerFactories, providerNames, isProviderName, type ProviderRegistry, type ProviderName, type ProviderFactory } from './registry';
+export { createHttpClient, parseRetryAfter, type HttpClient, type ProviderIdentity } from './http-client';
+export { StandardWebhookVerifier, signStandardWebhook, standardWebhookHeaders, webhookSecretKey, type StandardWebhookVerifierOptions } from './standard-webhooks';
+export { WEBHOOK_TOKEN_PARAM, webhookUrlToken, addWebhookToken } from './webhook-auth';
+export { SeenIds } from './seen-ids';
+export { collectHttpUrls, contentTypeFor } from './outputs';
+export { createReplicateProvider, mapReplicatePrediction, parseLogProgress, replicateCreateRequest, REPLICATE_STATES } from './replicate.provider';
+export { createRunningHubProvider, buildNodeInfoList, classifyRunningHubCode, parseRunningHubWebhook, RUNNINGHUB_STATES } from './runninghub.provider';
+export { createGrsaiProvider, buildGrsaiRequest, mapGrsaiResult, GRSAI_MODELS, GRSAI_POLLING, type GrsaiModel } from './grsai.provider';

@@ -1,0 +1,72 @@
+// The one interface every AI provider adapter implements. The platform (executor, gateway,
+// status-sync) sees only this; only adapters know a provider's HTTP shapes.
+
+/** Where a provider job stands, mapped onto the platform's terms. */
+export type ProviderState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** Error classes drive retry: rate_limited and transient back off and retry; the rest fail at once. */
+export type ProviderErrorClass = 'auth' | 'rate_limited' | 'bad_input' | 'transient' | 'permanent';
+
+export interface ProviderOutput {
+  /** Where to fetch the file (http/https); fetched by status-sync under the SSRF rules. */
+  url: string;
+  /** As the provider says, when it says (e.g. RunningHub fileType "mp4" -> "video/mp4"). */
+  contentType?: string;
+}
+
+export interface ProviderStatus {
+  externalId: string;
+  state: ProviderState;
+  /** 0-100 when the provider reports it. */
+  progress?: number;
+  message?: string;
+  outputs?: ProviderOutput[];
+  error?: { class: ProviderErrorClass; message: string };
+}
+
+export interface SubmitRequest {
+  taskId: string;
+  /** The task's input, already validated against the type's input schema. */
+  input: Record<string, unknown>;
+  /** Per-type provider settings from config/task-types.json (model, version, workflowId, ...). */
+  settings: Record<string, unknown>;
+  /** Absolute URL the provider should call back, or undefined for polling mode. */
+  webhookUrl?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * What the receiving route knows besides headers and body. Optional, added for providers whose
+ * real webhooks are unsigned (RunningHub, Grsai): they are authenticated by the `loom_token`
+ * the adapter put in the callback URL at submit, so the route passes the URL it was called on.
+ */
+export interface WebhookContext {
+  /** The request URL as received: path and query (e.g. `req.originalUrl`), or absolute. */
+  url?: string;
+}
+
+/** A verified webhook, parsed: the job it is about and its status when the provider knows it. */
+export interface ProviderWebhookEvent {
+  /** Unique id of the delivery, for replay protection (Replicate's webhook-id); may be derived. */
+  deliveryId: string;
+  externalId: string;
+  /** Present when the webhook body carries the status; otherwise status-sync asks getStatus. */
+  status?: ProviderStatus;
+}
+
+export interface Provider {
+  readonly name: string;
+  submit(req: SubmitRequest): Promise<{ externalId: string }>;
+  getStatus(externalId: string, signal?: AbortSignal): Promise<ProviderStatus>;
+  cancel(externalId: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Verifies a webhook's signature (throws ProviderError class 'auth' when forged or stale)
+   * and parses it. `rawBody` is the exact bytes received. `context.url` is needed only for
+   * unsigned providers' deliveries authenticated by a URL token (see WebhookContext).
+   */
+  verifyWebhook(
+    headers: Record<string, string | string[] | undefined>,
+    rawBody: Buffer,
+    context?: WebhookContext,
+  ): Promise<ProviderWebhookEvent>;
+}
