@@ -1,0 +1,64 @@
+// `npm run build`: bundles each service's entry (services/<name>/src/main.ts) into
+// dist/<name>.js for the container image, and the provider simulator into
+// dist/provider-simulator.js. Our own libs (TypeScript sources behind the @loom/* workspace
+// links) are bundled in; every npm package stays external and is loaded from node_modules at
+// run time, so OpenTelemetry's auto-instrumentation can still patch express and node:http as
+// they are required, and packages with optional or native parts resolve as usual.
+import fs from 'node:fs';
+import path from 'node:path';
+import { build, type Plugin } from 'esbuild';
+
+const root = path.resolve(__dirname, '..');
+const outdir = path.join(root, 'dist');
+
+/** Bare imports other than @loom/* are external. */
+const npmPackagesExternal: Plugin = {
+  name: 'npm-packages-external',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('@loom/') || args.path.startsWith('node:')) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
+
+/** Every entry: services/<name>/src/main.ts, and the provider simulator (compose's stand-in for providers). */
+function entries(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of fs.readdirSync(path.join(root, 'services'))) {
+    const main = path.join(root, 'services', s, 'src', 'main.ts');
+    if (fs.existsSync(main)) out[s] = main;
+  }
+  const simulator = path.join(root, 'tools', 'provider-simulator', 'src', 'main.ts');
+  if (fs.existsSync(simulator)) out['provider-simulator'] = simulator;
+  return out;
+}
+
+export async function buildServices(opts: { outdir?: string } = {}): Promise<string[]> {
+  const entryPoints = entries();
+  const out = opts.outdir ?? outdir;
+  fs.mkdirSync(out, { recursive: true });
+  await build({
+    entryPoints,
+    outdir: out,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: true,
+    keepNames: true,
+    logLevel: 'warning',
+    plugins: [npmPackagesExternal],
+  });
+  return Object.keys(entryPoints).map((s) => path.join(out, `${s}.js`));
+}
+
+if (require.main === module) {
+  buildServices().then(
+    (files) => console.log(`[loom] built ${files.map((f) => path.relative(root, f)).join(', ')}`),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
