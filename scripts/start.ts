@@ -8,20 +8,28 @@ import {
   describe,
   ensureInfrastructure,
   InfraUnavailableError,
+  repoRoot,
   SERVICE_NAMES,
   startServiceProcess,
+  startSimulatorProcess,
   type Infrastructure,
   type ServiceProcess,
 } from '@loom/dev-infra';
+import { createBilling } from '@loom/billing';
+import { simulatorProviderEnv } from '@loom/provider-simulator';
 import { connectMongo, createStore } from '@loom/store';
 
 const GATEWAY_PORT = process.env.GATEWAY_PORT ?? '8080';
+/** Credits the demo tenant starts with: granted once, under a fixed key, so restarts add nothing. */
+const DEMO_CREDITS = 1000;
 
 async function devCredentials(mongoUrl: string, gatewayUrl: string) {
   const file = cachePath('dev-credentials.json');
   const conn = await connectMongo(mongoUrl);
   try {
     const store = await createStore(conn);
+    const billing = await createBilling(conn);
+    await billing.credits.grant({ tenantId: 'demo', amount: DEMO_CREDITS, reason: 'npm start: demo credits', key: 'npm-start-demo-credits' });
     if (fs.existsSync(file)) {
       const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
       const [user, operator] = await Promise.all([store.apiKeys.findByKey(saved.apiKey), store.apiKeys.findByKey(saved.operatorKey)]);
@@ -62,6 +70,20 @@ async function main(): Promise<void> {
   const mongoUrl = new URL(infra.env.MONGO_URL!);
   if (mongoUrl.pathname === '/' || mongoUrl.pathname === '') mongoUrl.pathname = '/loom';
   const env: Record<string, string> = { ...infra.env, MONGO_URL: mongoUrl.toString(), GATEWAY_PORT, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+
+  // The provider simulator stands in for Replicate, RunningHub and Grsai, except for a provider
+  // whose real key is set in the environment. It calls back to the local gateway (webhook mode).
+  const logDirSim = path.dirname(cachePath('logs', '.keep'));
+  const simulator = await startSimulatorProcess({ env: { SIM_PORT: process.env.SIM_PORT ?? '4600' }, logFile: path.join(logDirSim, 'provider-simulator.log') });
+  services.push(simulator);
+  const simEnv = simulatorProviderEnv(simulator.url);
+  const realKeys = { REPLICATE: 'REPLICATE_API_TOKEN', RUNNINGHUB: 'RUNNINGHUB_API_KEY', GRSAI: 'GRSAI_API_KEY' } as const;
+  for (const [prefix, keyVar] of Object.entries(realKeys)) {
+    if (process.env[keyVar]) continue;
+    for (const [k, v] of Object.entries(simEnv)) if (k.startsWith(`${prefix}_`)) env[k] = v;
+  }
+  env.LOOM_PROVIDERS_FILE ??= process.env.LOOM_PROVIDERS_FILE ?? path.join(repoRoot, 'config', 'providers.local.json');
+  env.PUBLIC_BASE_URL = process.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${GATEWAY_PORT}`;
 
   const logDir = path.dirname(cachePath('logs', '.keep'));
   for (const name of SERVICE_NAMES) {

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createBilling, type Billing, type ReconcileReport } from '@loom/billing';
 import { cachePath, startServiceProcess, type ServiceName, type ServiceProcess } from '@loom/dev-infra';
 import { connectMongo, createStore, type Store } from '@loom/store';
 import type { Connection } from 'mongoose';
@@ -36,7 +37,12 @@ export class TestSystem {
   apiKey = '';
   otherTenantKey = '';
   operatorKey = '';
+  /** The tenants of apiKey and otherTenantKey. */
+  readonly tenantId = 'tenant-a';
+  readonly otherTenantId = 'tenant-b';
   store!: Store;
+  /** Settlement's collections on the test's database (reads, reconciliation). */
+  billing!: Billing;
   private conn!: Connection;
   readonly env: Record<string, string>;
   readonly logDir: string;
@@ -54,6 +60,11 @@ export class TestSystem {
     this.env = {
       AMQP_URL: servers.amqpUrl,
       MONGO_URL: mongoUrlFor(namespace),
+      S3_ENDPOINT: servers.s3.endpoint,
+      S3_REGION: servers.s3.region,
+      S3_BUCKET: servers.s3.bucket,
+      S3_ACCESS_KEY_ID: servers.s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: servers.s3.secretAccessKey,
       LOOM_NAMESPACE: namespace,
       LOOM_TASK_TYPES_FILE: typesFile,
       GATEWAY_PORT: '0',
@@ -77,6 +88,7 @@ export class TestSystem {
   private async boot(): Promise<void> {
     this.conn = await connectMongo(this.env.MONGO_URL!);
     this.store = await createStore(this.conn);
+    this.billing = await createBilling(this.conn);
     const [user, other, operator] = await Promise.all([
       this.store.apiKeys.issue('tenant-a', 'user', 'e2e user'),
       this.store.apiKeys.issue('tenant-b', 'user', 'e2e other tenant'),
@@ -152,6 +164,36 @@ export class TestSystem {
 
   waitForTerminal(id: string, timeoutMs?: number): Promise<TaskJson> {
     return this.waitForStatus(id, ['succeeded', 'failed', 'cancelled'], timeoutMs);
+  }
+
+  /** The operator endpoints of the credits API. */
+  get operator() {
+    const call = async (method: string, urlPath: string, body?: unknown) => {
+      const r = await this.request(method, urlPath, body, this.operatorKey);
+      if (r.status >= 300) throw new Error(`${method} ${urlPath}: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body;
+    };
+    return {
+      createTenant: (name: string): Promise<{ tenantId: string; name: string; apiKey: string }> => call('POST', '/v1/admin/tenants', { name }),
+      /** Grants (amount > 0) or deducts (< 0); the account after it. */
+      grant: (tenantId: string, amount: number, reason = 'test grant'): Promise<{ balance: number; held: number }> =>
+        call('POST', `/v1/admin/tenants/${tenantId}/credits`, { amount, reason }),
+      account: (tenantId: string): Promise<{ balance: number; held: number }> => call('GET', `/v1/admin/tenants/${tenantId}`),
+      ledger: (tenantId: string, pageSize = 200): Promise<{ items: { id: string; kind: string; amount: number; taskId: string | null }[]; total: number }> =>
+        call('GET', `/v1/admin/tenants/${tenantId}/ledger?pageSize=${pageSize}`),
+    };
+  }
+
+  /** GET /v1/account with a tenant's key. */
+  async account(key = this.apiKey): Promise<{ tenantId: string; balance: number; held: number }> {
+    const r = await this.request('GET', '/v1/account', undefined, key);
+    if (r.status !== 200) throw new Error(`GET /v1/account: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  }
+
+  /** Recomputes every balance from the ledger (settlement's reconciliation). */
+  reconcile(opts: { repair?: boolean } = {}): Promise<ReconcileReport> {
+    return this.billing.reconcile(opts);
   }
 
   async logsOf(id: string): Promise<{ timestamp: string; level: string; message: string }[]> {

@@ -37,6 +37,22 @@ export const envSchema = z.object({
   SCHEDULER_SWEEP_MS: int(5_000),
   /** scheduler: how long terminal tasks are kept before deletion (7 days). */
   RETENTION_MS: int(7 * 24 * 3600_000),
+  /** status-sync: pause between poll rounds (each task is polled at its provider's pollEveryMs). */
+  STATUS_SYNC_TICK_MS: int(1_000),
+  /** status-sync: how long a claim to copy a job's outputs lasts without renewal (a crashed copier's lapses). */
+  INGEST_LEASE_MS: int(30_000),
+  /** status-sync: how often it looks for provider jobs whose task ended or vanished, to cancel them. */
+  ORPHAN_SWEEP_MS: int(60_000),
+  /** Public base URL of the gateway as providers reach it; set = webhook mode, unset = polling mode. */
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  /** settlement: how often it repairs half-done ledger movements and settles holds whose terminal event never came. */
+  SETTLEMENT_SWEEP_MS: int(30_000),
+  /**
+   * settlement: age after which an open hold with nothing left to wait for is settled by the sweep
+   * (its task finished or vanished, or its gateway died between the hold and the task). Long
+   * enough that no request in flight is still between its hold and its task write.
+   */
+  SETTLEMENT_STALE_HOLD_MS: int(10 * 60_000),
   /** Every writer of tasks: how old an unpublished outbox entry must be before the relay republishes it. */
   OUTBOX_RELAY_AFTER_MS: int(3_000),
 });

@@ -6,6 +6,27 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './env';
 
+/**
+ * What one task of a type costs, in whole credits, fixed on the task when it is submitted.
+ * `credits` is the price; with `perInputField`, the value of that input field (after the
+ * handler applied its defaults; a dotted path such as "options.model") picks the price from
+ * `values`, and a value not listed costs `credits`. A type without `price` is free: its tasks
+ * need no account and move no credits.
+ *
+ *   { "credits": 5 }
+ *   { "credits": 20, "perInputField": { "field": "model", "values": { "veo3.1-fast": 20, "veo3.1-pro": 60 } } }
+ */
+export const priceSchema = z
+  .object({
+    credits: z.number().int().nonnegative(),
+    perInputField: z
+      .object({ field: z.string().min(1), values: z.record(z.string(), z.number().int().nonnegative()) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type PriceRule = z.infer<typeof priceSchema>;
+
 export const taskTypeSchema = z.object({
   /** Name of the handler in the executor's registry (e.g. "sleep"). */
   handler: z.string().min(1),
@@ -25,6 +46,13 @@ export const taskTypeSchema = z.object({
    * EXECUTOR_LOST instead, for a person to decide.
    */
   rerunnable: z.boolean().default(true),
+  /**
+   * For handler "provider": which provider runs the task and with what settings (model,
+   * version, workflowId, ...), passed to the adapter as they are.
+   */
+  provider: z.object({ name: z.string().min(1), settings: z.record(z.string(), z.unknown()).default({}) }).optional(),
+  /** What a task of this type costs (see priceSchema); absent = free. */
+  price: priceSchema.optional(),
 });
 
 export const taskTypesFileSchema = z.object({

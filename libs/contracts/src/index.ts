@@ -13,3 +13,6 @@ export { TaskCancelledV1 } from './messages/task-cancelled.v1';
 export { TaskCancelRequestedV1 } from './messages/task-cancel-requested.v1';
 export { TaskRetryScheduledV1 } from './messages/task-retry-scheduled.v1';
 export { TaskDueV1 } from './messages/task-due.v1';
+export { TaskSettledV1 } from './messages/task-settled.v1';
+export { BatchSettledV1 } from './messages/batch-settled.v1';
+export { ProviderCallbackV1, providerStatusSchema } from './messages/provider-callback.v1';

@@ -62,4 +62,4 @@ function recordStarted(profile: InfraProfile, servers: ProvidedServer[]): void {
 export function describe(servers: ProvidedServer[]): string {
   return servers.map((s) => `  ${s.name.padEnd(9)} ${s.url.replace(/\/\/[^@/]*@/, '//')} (${s.origin})`).join('\n');
 }
-export { startServiceProcess, SERVICE_NAMES, type ServiceName, type ServiceProcess } from './service-process';
+export { startServiceProcess, startSimulatorProcess, SERVICE_NAMES, type ServiceName, type ServiceProcess } from './service-process';

@@ -23,11 +23,25 @@ export interface ServiceProcess {
   kill(): Promise<void>;
 }
 
-export async function startServiceProcess(
-  service: ServiceName,
-  opts: { env: Record<string, string>; logFile: string; label?: string; echo?: (line: string) => void; readyTimeoutMs?: number },
-): Promise<ServiceProcess> {
-  const entry = path.join(repoRoot, 'services', service, 'src', 'main.ts');
+export interface ProcessOptions {
+  env: Record<string, string>;
+  logFile: string;
+  label?: string;
+  echo?: (line: string) => void;
+  readyTimeoutMs?: number;
+}
+
+export function startServiceProcess(service: ServiceName, opts: ProcessOptions): Promise<ServiceProcess> {
+  return startTsProcess(path.join(repoRoot, 'services', service, 'src', 'main.ts'), { label: service, ...opts });
+}
+
+/** The provider simulator as a process (`npm start` runs it for the demo task types). */
+export function startSimulatorProcess(opts: ProcessOptions): Promise<ServiceProcess> {
+  return startTsProcess(path.join(repoRoot, 'tools', 'provider-simulator', 'src', 'main.ts'), { label: 'provider-simulator', ...opts });
+}
+
+async function startTsProcess(entry: string, opts: ProcessOptions & { label: string }): Promise<ServiceProcess> {
+  const service = opts.label;
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const log = fs.createWriteStream(opts.logFile, { flags: 'a' });
   // `node --import tsx`, not the tsx CLI: the CLI runs the program in a second process, so a
@@ -49,7 +63,7 @@ export async function startServiceProcess(
     lines.on('line', (line) => {
       log.write(line + '\n');
       opts.echo?.(line);
-      const m = /listening on (\S+?)"/.exec(line);
+      const m = /listening on (https?:\/\/[^\s"]+)/.exec(line);
       if (m?.[1]) {
         clearTimeout(timer);
         resolve(m[1]);

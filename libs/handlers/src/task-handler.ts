@@ -11,7 +11,14 @@ export interface TaskContext<I> {
   signal: AbortSignal;
   progress(percent: number, message?: string): Promise<void>;
   log(level: LogLevel, message: string, data?: unknown): Promise<void>;
+  /** The job id at an outside system (provider) recorded by an earlier run of this task, if any. */
+  externalId?: string;
+  /** Records the outside job this task now waits on, fenced by the lease; false if the lease is gone. */
+  recordExternalJob(provider: string, externalId: string): Promise<boolean>;
 }
+
+/** Returned by a handler whose task was ended by another service (status-sync for provider jobs). */
+export const FINISHED_ELSEWHERE: unique symbol = Symbol.for('loom.finished-elsewhere');
 
 export interface TaskHandler<S extends z.ZodType = z.ZodType> {
   name: string;

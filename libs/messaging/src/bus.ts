@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import amqp, { type Channel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
 import { createEnvelope, type MessageContract } from '@loom/contracts';
-import type { Logger } from '@loom/telemetry';
+import { runInProcessSpan, startPublishSpan, type Logger } from '@loom/telemetry';
 import type { z } from 'zod';
 import { declareExchanges, declareWorkQueue, names, type Names } from './topology';
 
@@ -119,11 +119,18 @@ export async function createBus(opts: BusOptions) {
           ch.nack(msg, false, requeue);
         },
       };
+      // The `process <queue>` span continues the trace the message's headers carry.
+      const traced = () =>
+        runInProcessSpan(
+          { queue: spec.queue, exchange: msg.fields.exchange, routingKey: msg.fields.routingKey, messageId: msg.properties.messageId, deliveryTag: msg.fields.deliveryTag, redelivered: msg.fields.redelivered, bodySize: msg.content.length },
+          msg.properties.headers,
+          () => sub.handler(delivery),
+        );
       if (sub.manualAck) {
-        sub.handler(delivery).catch((err) => log.error({ err, queue: spec.queue }, 'work handler crashed'));
+        traced().catch((err) => log.error({ err, queue: spec.queue }, 'work handler crashed'));
         return;
       }
-      sub.handler(delivery).then(
+      traced().then(
         () => delivery.ack(),
         (err: { retryable?: boolean; message?: string }) => {
           const requeue = err?.retryable !== false;
@@ -187,13 +194,26 @@ export async function createBus(opts: BusOptions) {
       messages.map(
         (m) =>
           new Promise<void>((resolve, reject) => {
-            ch.publish(exchangeName(m.exchange), m.routingKey, Buffer.from(m.body), {
-              persistent: true,
-              messageId: m.id,
-              contentType: 'application/json',
-              headers: m.headers,
-              timestamp: Math.floor(Date.now() / 1000),
-            }, (err) => (err ? reject(err) : resolve()));
+            const exchange = exchangeName(m.exchange);
+            const body = Buffer.from(m.body);
+            // The `publish <exchange>` span; its context replaces the message's traceparent.
+            const span = startPublishSpan({ exchange, routingKey: m.routingKey, messageId: m.id, bodySize: body.length }, m.headers);
+            try {
+              ch.publish(exchange, m.routingKey, body, {
+                persistent: true,
+                messageId: m.id,
+                contentType: 'application/json',
+                headers: span.headers,
+                timestamp: Math.floor(Date.now() / 1000),
+              }, (err) => {
+                span.end(err ?? undefined);
+                if (err) reject(err);
+                else resolve();
+              });
+            } catch (err) {
+              span.end(err);
+              throw err;
+            }
           }),
       ),
     );

@@ -1,7 +1,7 @@
 // How every service process runs: start in order, print one "listening" line that scripts
 // and tests wait for, and on SIGTERM/SIGINT stop in reverse order, then exit. Any failure
-// to start exits 1 with the reason.
-import type { Logger } from '@loom/telemetry';
+// to start exits 1 with the reason. Before exiting, pending spans and metrics are flushed.
+import { shutdownTelemetry, type Logger } from '@loom/telemetry';
 
 export interface RunningService {
   /** Where the service answers (its health endpoints, or its API). */
@@ -26,9 +26,11 @@ export function runService(name: string, logger: Logger, start: () => Promise<Ru
     try {
       await service?.stop();
       logger.info(`${name} stopped`);
+      await shutdownTelemetry();
       process.exit(0);
     } catch (err) {
       logger.error({ err }, `${name} failed to stop cleanly`);
+      await shutdownTelemetry();
       process.exit(1);
     }
   };
@@ -43,7 +45,7 @@ export function runService(name: string, logger: Logger, start: () => Promise<Ru
     },
     (err: Error & { code?: string }) => {
       logger.fatal({ err: err.message, code: err.code }, `${name} failed to start: ${err.message}`);
-      process.exit(1);
+      void shutdownTelemetry().finally(() => process.exit(1));
     },
   );
 }

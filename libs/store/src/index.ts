@@ -5,6 +5,7 @@ import type { OutboxPublish } from './outbox';
 import { createTaskLogs } from './task-logs';
 import { createTaskQueries } from './task-queries';
 import { createTaskRepository } from './task-repository';
+import { createProviderJobs } from './provider-jobs';
 
 export * from './models';
 export * from './outbox';
@@ -15,6 +16,7 @@ export * from './task-logs';
 export * from './api-keys';
 export { startOutboxRelay } from './outbox-relay';
 export { connectMongo } from './connection';
+export * from './provider-jobs';
 
 /** Everything a service needs of the store, built on one connection. */
 export async function createStore(conn: Connection, publish?: OutboxPublish) {
@@ -26,6 +28,7 @@ export async function createStore(conn: Connection, publish?: OutboxPublish) {
     queries: createTaskQueries(models),
     logs: createTaskLogs(models),
     apiKeys: createApiKeys(models),
+    providerJobs: createProviderJobs(conn),
   };
 }
 export type Store = Awaited<ReturnType<typeof createStore>>;

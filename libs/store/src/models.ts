@@ -24,6 +24,12 @@ export interface TaskRecord {
   idemKey?: string;
   batchId?: string;
   batchIndex?: number;
+  /**
+   * Credits one run of this task costs, fixed at submission from its type's price (absent or 0:
+   * free). Held then (per task, not per attempt: automatic retries are covered), captured on
+   * success, released otherwise; a manual retry after a release holds it again.
+   */
+  price?: number;
   attempt: number;
   progress: number;
   message?: string;
@@ -32,6 +38,10 @@ export interface TaskRecord {
   error?: TaskErrorShape;
   provider?: string;
   externalId?: string;
+  /** Sub-phase of a running provider task: waiting on the provider, or copying its outputs. */
+  phase?: 'awaiting_provider' | 'ingesting' | null;
+  /** Who is copying a finished provider job's outputs into storage, until when. */
+  ingest?: TaskLease | null;
   lease?: TaskLease | null;
   cancelRequestedAt?: Date | null;
   nextAttemptAt?: Date | null;
@@ -92,6 +102,7 @@ const taskSchema = new Schema<TaskRecord>(
     idemKey: String,
     batchId: String,
     batchIndex: Number,
+    price: Number,
     attempt: { type: Number, required: true, default: 1 },
     progress: { type: Number, default: 0 },
     message: String,
@@ -100,6 +111,8 @@ const taskSchema = new Schema<TaskRecord>(
     error: { type: Schema.Types.Mixed },
     provider: String,
     externalId: String,
+    phase: { type: String, default: null },
+    ingest: { type: Schema.Types.Mixed, default: null },
     lease: { type: Schema.Types.Mixed, default: null },
     cancelRequestedAt: { type: Date, default: null },
     nextAttemptAt: { type: Date, default: null },
@@ -116,10 +129,13 @@ const taskSchema = new Schema<TaskRecord>(
 );
 taskSchema.index({ idemKey: 1 }, { unique: true, sparse: true });
 taskSchema.index({ tenantId: 1, createdAt: -1 });
+// Batches: their items, and whether any is still unfinished (settlement asks on every item's end).
+taskSchema.index({ batchId: 1, status: 1 });
 taskSchema.index({ type: 1, status: 1, queuedAt: 1 });
 taskSchema.index({ status: 1, 'lease.expiresAt': 1 });
 taskSchema.index({ status: 1, finishedAt: 1 });
 taskSchema.index({ 'outbox.createdAt': 1 });
+taskSchema.index({ status: 1, phase: 1, provider: 1 });
 
 const taskLogSchema = new Schema<TaskLogRecord>(
   {

@@ -31,6 +31,10 @@ export interface NewTask {
   idempotencyKey?: string;
   batchId?: string;
   batchIndex?: number;
+  /** The task's id when the caller decided it (it holds credits under it before creating the task); a new UUID otherwise. */
+  id?: string;
+  /** Credits the task costs, fixed now (see TaskRecord.price). */
+  price?: number;
   /** W3C trace headers of the request, carried into every event of the task. */
   traceHeaders?: Record<string, string>;
 }
@@ -113,7 +117,7 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
     /** Stores a new pending task, or returns the existing one for a repeated idempotency key. */
     async create(input: NewTask): Promise<{ task: TaskRecord; created: boolean }> {
       const now = new Date();
-      const id = randomUUID();
+      const id = input.id ?? randomUUID();
       const doc: TaskRecord = {
         _id: id,
         tenantId: input.tenantId,
@@ -127,6 +131,7 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
         idemKey: input.idempotencyKey ? `${input.tenantId}:${input.idempotencyKey}` : undefined,
         batchId: input.batchId,
         batchIndex: input.batchIndex,
+        price: input.price,
         attempt: 1,
         progress: 0,
         outputs: [],
@@ -146,10 +151,20 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
           const existing = await Task.findOne({ idemKey: doc.idemKey }).lean<TaskRecord>();
           if (existing) return { task: existing, created: false };
         }
+        // A caller-chosen id written twice (a repeated batch item): the first write stands.
+        if (isDuplicateKey(err) && input.id) {
+          const existing = await Task.findOne({ _id: input.id, tenantId: input.tenantId }).lean<TaskRecord>();
+          if (existing) return { task: existing, created: false };
+        }
         throw err;
       }
       await flush(id, doc.outbox);
       return { task: { ...doc, outbox: [] }, created: true };
+    },
+
+    /** The task a tenant created with this idempotency key, if any. */
+    byIdempotencyKey(tenantId: string, idempotencyKey: string): Promise<TaskRecord | null> {
+      return Task.findOne({ idemKey: `${tenantId}:${idempotencyKey}` }, { outbox: 0 }).lean<TaskRecord>().exec();
     },
 
     get(taskId: string, tenantId?: string): Promise<TaskRecord | null> {
@@ -300,10 +315,13 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
      * retry grants one more attempt on top of the type's maxAttempts, so a task that used up its
      * automatic retries can still be run again by a person.
      */
-    retry(taskId: string, tenantId: string | undefined): Promise<TaskRecord | null> {
+    retry(taskId: string, tenantId: string | undefined, expected: { attempt?: number } = {}): Promise<TaskRecord | null> {
+      // `expected.attempt`: only from this attempt (the caller held credits for the next one).
+      const where: QueryFilter<TaskRecord> = tenantId ? { tenantId } : {};
+      if (expected.attempt !== undefined) where.attempt = expected.attempt;
       return transition(taskId, 'pending', {
         from: ['failed', 'cancelled'],
-        where: tenantId ? { tenantId } : {},
+        where,
         set: { progress: 0, finishedAt: null, startedAt: null, queuedAt: null, cancelRequestedAt: null, lease: null },
         unset: ['error', 'result'],
         inc: { attempt: 1, maxAttempts: 1 },
@@ -335,6 +353,88 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
       );
       if (r.modifiedCount === 1) await flush(t._id, [entry]);
       return r.modifiedCount === 1;
+    },
+
+    // ---- Tasks waiting on a provider (executor submits; status-sync follows and ingests) ----
+
+    /** executor: the provider accepted the job; from now on the task waits on it. */
+    async recordSubmission(taskId: string, token: string, provider: string, externalId: string): Promise<boolean> {
+      const r = await Task.updateOne(
+        { _id: taskId, status: 'running', 'lease.token': token },
+        { $set: { provider, externalId, phase: 'awaiting_provider', updatedAt: new Date() }, $inc: { version: 1 } },
+      );
+      return r.modifiedCount === 1;
+    },
+
+    /** status-sync: the tasks to poll their provider for. */
+    awaitingProvider(limit = 500): Promise<TaskRecord[]> {
+      // Waiting on the provider, or copying outputs under a claim that lapsed (its copier died).
+      return Task.find(
+        { status: 'running', $or: [{ phase: 'awaiting_provider' }, { phase: 'ingesting', 'ingest.expiresAt': { $lt: new Date() } }] },
+        { outbox: 0, input: 0 },
+      )
+        .limit(limit)
+        .lean<TaskRecord[]>()
+        .exec();
+    },
+
+    findByExternalId(provider: string, externalId: string): Promise<TaskRecord | null> {
+      return Task.findOne({ provider, externalId }, { outbox: 0 }).lean<TaskRecord>().exec();
+    },
+
+    async providerProgress(taskId: string, externalId: string, progress: number, message?: string): Promise<boolean> {
+      const set: Partial<TaskRecord> = { progress, updatedAt: new Date() };
+      if (message !== undefined) set.message = message;
+      const r = await Task.updateOne({ _id: taskId, status: 'running', phase: 'awaiting_provider', externalId, progress: { $lte: progress } }, { $set: set });
+      return r.modifiedCount === 1;
+    },
+
+    /**
+     * status-sync: the provider finished; take the right to copy its outputs (one winner among
+     * a webhook, a poll and a replica; a crashed copier's claim lapses and is taken again).
+     */
+    beginIngest(taskId: string, externalId: string, ingest: Lease): Promise<TaskRecord | null> {
+      return Task.findOneAndUpdate(
+        {
+          _id: taskId,
+          status: 'running',
+          externalId,
+          $or: [{ phase: 'awaiting_provider' }, { phase: 'ingesting', 'ingest.expiresAt': { $lt: new Date() } }],
+        },
+        { $set: { phase: 'ingesting', ingest, updatedAt: new Date() }, $inc: { version: 1 } },
+        { returnDocument: 'after', projection: { outbox: 0 } },
+      ).lean<TaskRecord>().exec();
+    },
+
+    async renewIngest(taskId: string, token: string, ms: number): Promise<boolean> {
+      const r = await Task.updateOne({ _id: taskId, status: 'running', 'ingest.token': token }, { $set: { 'ingest.expiresAt': new Date(Date.now() + ms) } });
+      return r.matchedCount === 1;
+    },
+
+    finishIngest(taskId: string, token: string, outputs: unknown[], result: unknown): Promise<TaskRecord | null> {
+      const finishedAt = new Date();
+      return transition(taskId, 'succeeded', {
+        from: ['running'],
+        where: { 'ingest.token': token },
+        set: { outputs, result, progress: 100, finishedAt, lease: null, ingest: null, phase: null },
+        events: (t) => [
+          outboxEvent(
+            TaskSucceededV1,
+            { type: t.type, attempt: t.attempt, durationMs: finishedAt.getTime() - (t.startedAt?.getTime() ?? finishedAt.getTime()), result },
+            meta(t),
+          ),
+        ],
+      });
+    },
+
+    /** status-sync: the provider reports failure (or the outputs cannot be fetched for good). */
+    providerFailed(taskId: string, externalId: string, error: TaskErrorShape, ingestToken?: string): Promise<TaskRecord | null> {
+      return transition(taskId, 'failed', {
+        from: ['running'],
+        where: ingestToken ? { externalId, 'ingest.token': ingestToken } : { externalId, phase: 'awaiting_provider' },
+        set: { error, finishedAt: new Date(), lease: null, ingest: null, phase: null },
+        events: (t) => [outboxEvent(TaskFailedV1, { type: t.type, attempt: t.attempt, error }, meta(t))],
+      });
     },
 
     transition,

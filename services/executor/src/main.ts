@@ -1,14 +1,17 @@
 // executor: consumes the per-type work queues (single active consumer: one replica runs a
 // type at a time, the others stand by) and runs each task's handler under a lease.
+import './instrument'; // first: telemetry must patch node:http and express before they load
 import { hostname } from 'node:os';
-import { loadEnv, loadTaskTypes } from '@loom/config';
+import { loadEnv, loadProviderPolicies, loadTaskTypes, policyFor } from '@loom/config';
 import { TaskCancelRequestedV1, envelopeSchema } from '@loom/contracts';
 import { resolveHandlers } from '@loom/handlers';
 import { createBus, type WorkConsumer } from '@loom/messaging';
+import { createProviderRegistry } from '@loom/providers';
 import { runService, startHealthServer } from '@loom/service-runtime';
 import { connectMongo, createStore, startOutboxRelay } from '@loom/store';
 import { createLogger } from '@loom/telemetry';
 import { taskLogMiddleware } from './middleware';
+import { createProviderHandler } from './provider.handler';
 import { createTaskRunner } from './task-runner';
 
 const logger = createLogger('executor');
@@ -25,6 +28,21 @@ runService('executor', logger, async () => {
   const conn = await connectMongo(env.MONGO_URL);
   const store = await createStore(conn, (entries) => bus.publish(entries));
   const relay = startOutboxRelay({ tasks: store.tasks, everyMs: 1000, olderThanMs: env.OUTBOX_RELAY_AFTER_MS, onError: (err) => logger.warn({ err }, 'outbox relay') });
+
+  // Types bound to a provider run the provider handler, which needs the adapters and the store.
+  if ([...handlers.values()].some((h) => h.name === 'provider')) {
+    const policies = loadProviderPolicies();
+    const providerHandler = createProviderHandler({
+      store,
+      types,
+      providers: createProviderRegistry(process.env),
+      policy: (name) => policyFor(policies, name),
+      publicBaseUrl: env.PUBLIC_BASE_URL,
+      checkEveryMs: Math.min(env.HEARTBEAT_MS, 1000),
+      logger,
+    });
+    for (const [type, h] of handlers) if (h.name === 'provider') handlers.set(type, providerHandler);
+  }
 
   const runner = createTaskRunner({
     store,

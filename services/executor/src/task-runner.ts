@@ -5,10 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import type { TaskTypes } from '@loom/config';
 import { parseEnvelope, TaskLogV1, TaskProgressV1, TaskRunV1, type LogLevel } from '@loom/contracts';
-import type { TaskContext, TaskHandler } from '@loom/handlers';
+import { FINISHED_ELSEWHERE, type TaskContext, type TaskHandler } from '@loom/handlers';
 import type { Bus, Delivery } from '@loom/messaging';
-import type { Lease, Store, TaskRecord, TaskRef } from '@loom/store';
-import type { Logger } from '@loom/telemetry';
+import { isTerminal, type Lease, type Store, type TaskRecord, type TaskRef } from '@loom/store';
+import { annotateActiveSpan, inSpan, LOOM, recordActiveSpanError, recordQueueWait, recordTaskFinished, type Logger, type TaskOutcome } from '@loom/telemetry';
 import { abortKindOf, TaskAborted } from './abort-reasons';
 import { nextStep, toTaskError } from './failure-policy';
 import { runHooks, type HandlerMiddleware } from './middleware';
@@ -109,7 +109,13 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
     }
   }
 
-  async function execute(task: TaskRecord, lease: Lease, d: Delivery, takeover: boolean): Promise<void> {
+  /** One run of a task, in a span of its own (`run <type>`) inside the delivery's `process` span. */
+  function execute(task: TaskRecord, lease: Lease, d: Delivery, takeover: boolean): Promise<void> {
+    const attributes = { [LOOM.TASK_ID]: task._id, [LOOM.TASK_TYPE]: task.type, [LOOM.TASK_ATTEMPT]: task.attempt, 'loom.executor.instance': instanceId, 'loom.executor.takeover': takeover };
+    return inSpan(`run ${task.type}`, attributes, () => runTask(task, lease, d, takeover));
+  }
+
+  async function runTask(task: TaskRecord, lease: Lease, d: Delivery, takeover: boolean): Promise<void> {
     const abort = new AbortController();
     let finish!: () => void;
     const run: ActiveRun = { taskId: task._id, abort, deliveries: [d], done: new Promise((r) => (finish = r)) };
@@ -152,6 +158,8 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
             .catch(() => undefined);
         }
       },
+      externalId: task.externalId,
+      recordExternalJob: (provider, externalId) => store.tasks.recordSubmission(task._id, lease.token, provider, externalId),
       async log(level: LogLevel, message: string, data?: unknown) {
         const timestamp = new Date();
         await store.logs.append({ taskId: task._id, tenantId: task.tenantId, timestamp, level, message, data });
@@ -162,6 +170,8 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
     };
     const onHookError = (m: HandlerMiddleware, err: unknown) => log.warn({ middleware: m.name, err: (err as Error).message }, 'middleware failed');
     const started = Date.now();
+    let outcome: TaskOutcome = 'succeeded';
+    if (!takeover && task.queuedAt && task.startedAt) recordQueueWait(task.type, task.startedAt.getTime() - task.queuedAt.getTime());
 
     try {
       if (!handler) throw Object.assign(new Error(`no handler for task type ${task.type}`), { name: 'TaskFailure', code: 'NO_HANDLER', retryable: false });
@@ -175,10 +185,14 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
           abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true });
         }),
       ]);
-      await runHooks(middlewares, 'after', (m) => m.after?.(ctx, result, Date.now() - started), onHookError);
-      await store.tasks.succeed(task._id, lease.token, result ?? null, ref);
+      if (result !== FINISHED_ELSEWHERE) {
+        await runHooks(middlewares, 'after', (m) => m.after?.(ctx, result, Date.now() - started), onHookError);
+        await store.tasks.succeed(task._id, lease.token, result ?? null, ref);
+      } else outcome = 'awaiting_provider';
     } catch (err) {
       const kind = abortKindOf(abort.signal);
+      outcome = kind === 'cancelled' || kind === 'timeout' || kind === 'lease_lost' ? kind : kind === 'shutdown' ? 'handed_back' : 'failed';
+      if (outcome === 'failed' || outcome === 'timeout') recordActiveSpanError(kind ? abort.signal.reason : err);
       if (kind !== 'lease_lost' && kind !== 'shutdown') {
         await runHooks(middlewares, 'onError', (m) => m.onError?.(ctx, kind ? abort.signal.reason : err, Date.now() - started), onHookError);
       }
@@ -188,17 +202,23 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
       } else if (kind === 'shutdown') {
         handedBack = !!(await store.tasks.handBack(task._id, lease.token));
       } else if (kind === 'lease_lost') {
-        log.warn('lease lost; another executor owns this task now');
+        const now = await store.tasks.get(task._id).catch(() => null);
+        if (now && isTerminal(now.status)) log.debug({ status: now.status }, 'the task was ended elsewhere (status-sync)');
+        else log.warn('lease lost; another executor owns this task now');
       } else {
         const error = toTaskError(err);
         const step = nextStep(error, task.attempt, task.maxAttempts, types[task.type]?.retryBackoff ?? { baseMs: 1000, maxMs: 60_000 });
-        if (step.kind === 'retry') await store.tasks.delayRetry(task._id, lease.token, error, step.delayMs, ref);
-        else await store.tasks.fail(task._id, error, { token: lease.token, ref });
+        if (step.kind === 'retry') {
+          outcome = 'retry_scheduled';
+          await store.tasks.delayRetry(task._id, lease.token, error, step.delayMs, ref);
+        } else await store.tasks.fail(task._id, error, { token: lease.token, ref });
       }
     } finally {
       clearInterval(heartbeat);
       clearTimeout(timeout);
       active.delete(task._id);
+      annotateActiveSpan({ [LOOM.TASK_OUTCOME]: outcome });
+      recordTaskFinished(task.type, outcome, Date.now() - started);
       // Terminal (or handed back, or no longer ours): now the type's next task may start.
       if (!handedBack) for (const delivery of run.deliveries) delivery.ack();
       finish();

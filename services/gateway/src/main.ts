@@ -1,13 +1,19 @@
 // gateway: the platform's only public HTTP surface (REST API, live events over SSE and
 // WebSocket, OpenAPI document). It writes tasks through the store's outbox and reads them;
 // the scheduler and executors take it from there.
+import './instrument'; // first: telemetry must patch node:http and express before they load
+import { createBilling } from '@loom/billing';
 import { loadEnv, loadTaskTypes } from '@loom/config';
 import { resolveHandlers } from '@loom/handlers';
 import { createBus } from '@loom/messaging';
+import { createProviderRegistry } from '@loom/providers';
+import { createObjectStorage } from '@loom/storage';
 import { runService } from '@loom/service-runtime';
 import { connectMongo, createStore, startOutboxRelay } from '@loom/store';
 import { createLogger } from '@loom/telemetry';
 import { createApp } from './http/app';
+import { createAccountService } from './billing/account-service';
+import { createBatchService } from './billing/batch-service';
 import { createAuthenticator } from './http/auth';
 import { listen } from './http/server';
 import { createLiveHub } from './live/live-hub';
@@ -28,6 +34,8 @@ runService('gateway', logger, async () => {
   const bus = await createBus({ url: env.AMQP_URL, namespace: env.LOOM_NAMESPACE, logger });
   const conn = await connectMongo(env.MONGO_URL);
   const store = await createStore(conn, (entries) => bus.publish(entries));
+  // Settlement's collections: the gateway writes only what must answer at once (holds, batches, grants).
+  const billing = await createBilling(conn);
   const relay = startOutboxRelay({
     tasks: store.tasks,
     everyMs: 1000,
@@ -40,7 +48,9 @@ runService('gateway', logger, async () => {
   await subscribeLiveEvents(bus, live, logger);
 
   // 4. HTTP, with the WebSocket endpoint on the same server.
-  const tasks = createTaskService({ store, catalog });
+  const storage = createObjectStorage(process.env);
+  const tasks = createTaskService({ store, catalog, billing, presign: (key) => storage.presignGet(key) });
+  const providers = createProviderRegistry(process.env);
   const auth = createAuthenticator(store.apiKeys);
   const app = createApp({
     tasks,
@@ -49,6 +59,8 @@ runService('gateway', logger, async () => {
     live,
     logger,
     bodyLimit: env.GATEWAY_BODY_LIMIT,
+    billing: { accounts: createAccountService({ billing, apiKeys: store.apiKeys }), batches: createBatchService({ store, catalog, billing }) },
+    webhooks: { providers: (name) => providers.has(name) ? providers(name) : undefined, bus, logger },
     isReady: () => conn.readyState === 1 && bus.isConnected(),
   });
   const http = await listen(app, env.GATEWAY_PORT);

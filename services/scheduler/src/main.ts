@@ -1,6 +1,7 @@
 // scheduler: admits submitted tasks onto their type's queue, schedules retries with
 // exponential backoff, recovers tasks whose executor vanished, fails poison messages'
 // tasks, and deletes finished tasks past retention.
+import './instrument'; // first: telemetry must patch node:http and express before they load
 import { loadEnv, loadTaskTypes } from '@loom/config';
 import { createBus } from '@loom/messaging';
 import { runService, startHealthServer } from '@loom/service-runtime';
@@ -10,6 +11,7 @@ import { createAdmissionHandlers } from './handlers/admission.handler';
 import { createDeadLetterHandler } from './handlers/dead-letter.handler';
 import { createRetryHandler } from './handlers/retry.handler';
 import { subscribeScheduler } from './subscriptions';
+import { observeQueueDepth } from './queue-depth';
 import { createSweeps } from './sweeps';
 
 const logger = createLogger('scheduler');
@@ -21,6 +23,7 @@ runService('scheduler', logger, async () => {
   const conn = await connectMongo(env.MONGO_URL);
   const store = await createStore(conn, (entries) => bus.publish(entries));
   const relay = startOutboxRelay({ tasks: store.tasks, everyMs: 1000, olderThanMs: env.OUTBOX_RELAY_AFTER_MS, onError: (err) => logger.warn({ err }, 'outbox relay') });
+  const stopQueueDepth = observeQueueDepth(bus, Object.keys(types));
 
   const dueQueue = bus.names.serviceQueue('scheduler', 'due');
   await subscribeScheduler(
@@ -46,6 +49,7 @@ runService('scheduler', logger, async () => {
     url: `http://127.0.0.1:${health.port}`,
     async stop() {
       clearInterval(timer);
+      stopQueueDepth();
       await sweeping;
       await relay.stop();
       await bus.close();

@@ -1,22 +1,67 @@
-// status-sync: follows tasks at providers (its own issue). For now it follows the terminal
-// task events, after which nothing is left to follow, and logs each one.
-import { loadEnv } from '@loom/config';
+// status-sync: follows every task waiting on a provider (webhook events from the gateway, and
+// a batched poll for the rest), copies finished jobs' outputs into storage and ends the tasks,
+// and cancels provider jobs whose task is gone.
+import './instrument'; // first: telemetry must patch node:http and express before they load
+import { hostname } from 'node:os';
+import { loadEnv, loadProviderPolicies, policyFor } from '@loom/config';
 import { createBus } from '@loom/messaging';
+import { createProviderRegistry } from '@loom/providers';
 import { runService, startHealthServer } from '@loom/service-runtime';
+import { createObjectStorage } from '@loom/storage';
+import { connectMongo, createStore, startOutboxRelay } from '@loom/store';
 import { createLogger } from '@loom/telemetry';
+import { createProviderCallbackHandler } from './handlers/provider-callback.handler';
+import { sweepOrphanJobs } from './orphan-sweep';
+import { pollRound } from './poll-round';
 import { subscribeStatusSync } from './subscriptions';
 
 const logger = createLogger('status-sync');
 
 runService('status-sync', logger, async () => {
   const env = loadEnv();
+  const policies = loadProviderPolicies();
+  const policy = (name: string) => policyFor(policies, name);
+  const providers = createProviderRegistry(process.env);
+  const instanceId = env.LOOM_INSTANCE_ID ?? `${hostname()}-${process.pid}`;
   const bus = await createBus({ url: env.AMQP_URL, namespace: env.LOOM_NAMESPACE, logger });
-  await subscribeStatusSync(bus, logger);
-  const health = await startHealthServer(env.HEALTH_PORT, () => true);
+  const conn = await connectMongo(env.MONGO_URL);
+  const store = await createStore(conn, (entries) => bus.publish(entries));
+  const storage = createObjectStorage(process.env);
+  const relay = startOutboxRelay({ tasks: store.tasks, everyMs: 1000, olderThanMs: env.OUTBOX_RELAY_AFTER_MS, onError: (err) => logger.warn({ err }, 'outbox relay') });
+  const follow = { store, storage, logger, instanceId, ingestLeaseMs: env.INGEST_LEASE_MS, policy };
+
+  await subscribeStatusSync(bus, logger, { onProviderCallback: createProviderCallbackHandler({ ...follow, providers }) });
+
+  // The poll loop: one round at a time; each task is polled at its provider's pollEveryMs.
+  const lastPolled = new Map<string, number>();
+  let stopped = false;
+  let round: Promise<unknown> = Promise.resolve();
+  const loop = async () => {
+    let lastSweep = 0;
+    while (!stopped) {
+      round = pollRound({ ...follow, providers }, lastPolled)
+        .then((r) => r.total > 0 && logger.info(r, 'status sync round'))
+        .catch((err) => logger.warn({ err: (err as Error).message }, 'status sync round failed'));
+      await round;
+      if (Date.now() - lastSweep > env.ORPHAN_SWEEP_MS) {
+        lastSweep = Date.now();
+        await sweepOrphanJobs({ store, providers, policy, logger }).catch((err) => logger.warn({ err: (err as Error).message }, 'orphan sweep failed'));
+      }
+      await new Promise((r) => setTimeout(r, env.STATUS_SYNC_TICK_MS));
+    }
+  };
+  void loop();
+
+  const health = await startHealthServer(env.HEALTH_PORT, () => conn.readyState === 1);
   return {
     url: `http://127.0.0.1:${health.port}`,
     async stop() {
+      stopped = true;
+      await round;
+      await relay.stop();
       await bus.close();
+      await conn.close();
+      storage.close();
       await health.close();
     },
   };

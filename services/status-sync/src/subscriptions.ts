@@ -1,9 +1,13 @@
 // Every subscription of status-sync, in one place.
-import { TaskCancelledV1, TaskFailedV1, TaskSucceededV1, envelopeSchema } from '@loom/contracts';
-import type { Bus } from '@loom/messaging';
+import { ProviderCallbackV1, TaskCancelledV1, TaskFailedV1, TaskSucceededV1, envelopeSchema } from '@loom/contracts';
+import type { Bus, MessageHandler } from '@loom/messaging';
 import type { Logger } from '@loom/telemetry';
 
-export async function subscribeStatusSync(bus: Bus, logger: Logger): Promise<void> {
+export async function subscribeStatusSync(bus: Bus, logger: Logger, h: { onProviderCallback: MessageHandler }): Promise<void> {
+  await bus.subscribe(
+    { queue: bus.names.serviceQueue('status-sync', 'callbacks'), bindings: { exchange: 'events', keys: [ProviderCallbackV1.name] } },
+    h.onProviderCallback,
+  );
   await bus.subscribe(
     {
       queue: bus.names.serviceQueue('status-sync', 'terminal'),

@@ -5,12 +5,18 @@ import express, { type Express } from 'express';
 import type { Logger } from '@loom/telemetry';
 import { sseHandler } from '../live/sse';
 import type { LiveHub } from '../live/live-hub';
+import type { AccountService } from '../billing/account-service';
+import type { BatchService } from '../billing/batch-service';
 import type { TaskCatalog } from '../tasks/task-catalog';
 import type { TaskService } from '../tasks/task-service';
+import { accountRouter } from './account.routes';
+import { adminRouter } from './admin.routes';
 import { requireAuth, type Authenticator } from './auth';
+import { batchesRouter } from './batches.routes';
 import { errorMiddleware, notFoundMiddleware } from './errors';
 import { buildOpenApiDocument } from './openapi';
 import { tasksRouter } from './tasks.routes';
+import { webhooksRouter, type WebhookDeps } from './webhooks.routes';
 
 export interface GatewayDeps {
   /** The use cases (createTaskService over the store and the catalog). */
@@ -25,6 +31,10 @@ export interface GatewayDeps {
   isReady(): boolean | Promise<boolean>;
   /** SSE heartbeat period (default 15 s). */
   sseHeartbeatMs?: number;
+  /** Provider webhooks (POST /v1/webhooks/:provider); signed by the provider, not by an API key. */
+  webhooks?: WebhookDeps;
+  /** Credits and batches (/v1/account, /v1/admin, /v1/batches); an app built without them (focused tests) does not serve those. */
+  billing?: { accounts: AccountService; batches: BatchService };
 }
 
 export function createApp(deps: GatewayDeps): Express {
@@ -44,9 +54,16 @@ export function createApp(deps: GatewayDeps): Express {
   const auth = requireAuth(deps.auth);
   const json = express.json({ limit: deps.bodyLimit });
   app.use('/v1/tasks', auth, json, tasksRouter(tasks));
+  if (deps.billing) {
+    app.use('/v1/batches', auth, json, batchesRouter(deps.billing.batches));
+    app.use('/v1/account', auth, accountRouter(deps.billing.accounts));
+    app.use('/v1/admin', auth, json, adminRouter(deps.billing.accounts));
+  }
   app.get('/v1/task-types', auth, (_req, res) => void res.json(deps.catalog.describe()));
   // EventSource cannot set headers: the live streams also take ?apiKey=.
   app.get('/v1/events', requireAuth(deps.auth, { allowQueryKey: true }), sseHandler({ hub: deps.live, tasks, heartbeatMs: deps.sseHeartbeatMs }));
+
+  if (deps.webhooks) app.use('/v1/webhooks', webhooksRouter(deps.webhooks));
 
   app.use(notFoundMiddleware);
   app.use(errorMiddleware(deps.logger));

@@ -109,6 +109,54 @@ export class IdempotencyKeyReusedError extends ApiError {
   readonly status = 422;
 }
 
+/** 402: the tenant's balance does not cover the price; nothing was created. `details` = {balance, price}. */
+export class InsufficientCreditsError extends ApiError {
+  readonly code = 'INSUFFICIENT_CREDITS';
+  readonly status = 402;
+  constructor(balance: number, price: number) {
+    super(`insufficient credits: the price is ${price}, the balance ${balance}`, { balance, price });
+  }
+}
+
+/** 403: the endpoint is for operators (operator API key). */
+export class ForbiddenError extends ApiError {
+  readonly code = 'FORBIDDEN';
+  readonly status = 403;
+}
+
+/** 404: no such batch for this caller (another tenant's is not found either). */
+export class BatchNotFoundError extends ApiError {
+  readonly code = 'BATCH_NOT_FOUND';
+  readonly status = 404;
+  constructor(readonly batchId: string) {
+    super(`batch ${batchId} not found`);
+  }
+}
+
+/** 404: no account for this tenant id. */
+export class TenantNotFoundError extends ApiError {
+  readonly code = 'TENANT_NOT_FOUND';
+  readonly status = 404;
+  constructor(readonly tenantId: string) {
+    super(`tenant ${tenantId} has no account`);
+  }
+}
+
+/** 409: a batch item can be retried by hand only after its batch has settled. */
+export class BatchNotSettledError extends ApiError {
+  readonly code = 'BATCH_NOT_SETTLED';
+  readonly status = 409;
+}
+
+/** 409: a deduction larger than the balance. `details` = {balance, amount}. */
+export class BalanceTooLowError extends ApiError {
+  readonly code = 'BALANCE_TOO_LOW';
+  readonly status = 409;
+  constructor(balance: number, amount: number) {
+    super(`cannot deduct ${-amount} credits from a balance of ${balance}`, { balance, amount });
+  }
+}
+
 /** 500: anything unexpected; the message never leaks internals. */
 export class InternalError extends ApiError {
   readonly code = 'INTERNAL';

@@ -20,6 +20,14 @@ describe('OpenAPI document', () => {
         '/v1/tasks/{id}/logs',
         '/v1/tasks/{id}/retry',
         '/v1/ws',
+        '/v1/batches',
+        '/v1/batches/{id}',
+        '/v1/account',
+        '/v1/account/ledger',
+        '/v1/admin/tenants',
+        '/v1/admin/tenants/{tenantId}',
+        '/v1/admin/tenants/{tenantId}/credits',
+        '/v1/admin/tenants/{tenantId}/ledger',
       ].sort(),
     );
     expect(doc.components?.securitySchemes?.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });

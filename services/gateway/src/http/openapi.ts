@@ -19,6 +19,19 @@ import {
   taskSchema,
   taskTypeInfoSchema,
 } from './schemas';
+import {
+  accountSchema,
+  batchCreatedSchema,
+  batchIdParams,
+  batchSchema,
+  createdTenantSchema,
+  createTenantBody,
+  creditsBody,
+  ledgerPageSchema,
+  ledgerQuery,
+  submitBatchBody,
+  tenantIdParams,
+} from './billing.schemas';
 
 type OpenApiDocument = ReturnType<OpenApiGeneratorV3['generateDocument']>;
 
@@ -57,6 +70,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       200: json(taskSchema, 'The idempotency key was used before: the task it created.'),
       400: error('Invalid body or input (VALIDATION_FAILED, details name each field), or malformed JSON (MALFORMED_JSON).'),
       ...common,
+      402: error('The balance does not cover the price (INSUFFICIENT_CREDITS, details {balance, price}); nothing was created.'),
       413: error('Body larger than the limit (PAYLOAD_TOO_LARGE).'),
       422: error('Unknown task type (UNKNOWN_TASK_TYPE), or idempotency key reused for a different request (IDEMPOTENCY_KEY_REUSED).'),
     },
@@ -117,7 +131,8 @@ export function buildOpenApiDocument(): OpenApiDocument {
     responses: {
       202: json(taskSchema, 'The task, pending again.'),
       ...taskLookup,
-      409: error('Neither failed nor cancelled (TASK_NOT_RETRYABLE).'),
+      402: error('A priced task is held again for a manual retry: the balance does not cover it (INSUFFICIENT_CREDITS).'),
+      409: error('Neither failed nor cancelled (TASK_NOT_RETRYABLE), or a batch item whose batch has not settled yet (BATCH_NOT_SETTLED).'),
       422: error('Its type is no longer configured (UNKNOWN_TASK_TYPE).'),
     },
   });
@@ -132,7 +147,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
   path({
     method: 'get',
     path: '/v1/task-types',
-    summary: 'The configured task types and the JSON schema of their input',
+    summary: 'The configured task types, their price and the JSON schema of their input',
     responses: { 200: json(z.array(taskTypeInfoSchema), 'Task types.'), ...common },
   });
   path({
@@ -156,6 +171,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
     request: { query: liveQuery },
     responses: { 101: { description: 'Switching protocols.' }, ...taskLookup },
   });
+  registerBillingPaths(path);
   registry.registerPath({
     method: 'get',
     path: '/v1/openapi.json',
@@ -183,5 +199,85 @@ export function buildOpenApiDocument(): OpenApiDocument {
       description: 'Submit long-running AI tasks, follow them live, cancel, retry and clean them up. Errors are `{error: {code, message, details?}}`.',
     },
     servers: [{ url: '/' }],
+  });
+}
+
+const insufficient = error('The balance does not cover the price (INSUFFICIENT_CREDITS, details {balance, price}); nothing was created.');
+const operatorOnly = { ...common, 403: error('Not an operator key (FORBIDDEN).') };
+
+/** Credits, the ledger, tenants and batches. */
+function registerBillingPaths(path: (route: RouteConfig) => void): void {
+  path({
+    method: 'post',
+    path: '/v1/batches',
+    summary: 'Submit a batch of tasks of one type',
+    description:
+      'Every item is checked like a task input (a failing field is named items.<i>.<field>). The sum of the prices is held up front; ' +
+      'when every item is terminal the batch is settled in one step: successes captured, the rest released (task.settled + batch.settled events).',
+    request: { body: { required: true, content: { 'application/json': { schema: submitBatchBody } } } },
+    responses: {
+      202: json(batchCreatedSchema, 'Accepted: the batch and its pending tasks.'),
+      200: json(batchCreatedSchema, 'The idempotency key was used before: the batch it created.'),
+      400: error('Invalid body or item (VALIDATION_FAILED).'),
+      ...common,
+      402: insufficient,
+      422: error('Unknown task type (UNKNOWN_TASK_TYPE), or idempotency key reused for a different request (IDEMPOTENCY_KEY_REUSED).'),
+    },
+  });
+  path({
+    method: 'get',
+    path: '/v1/batches/{id}',
+    summary: 'A batch: its items per status and its settlement',
+    request: { params: batchIdParams },
+    responses: { 200: json(batchSchema, 'The batch.'), ...common, 404: error('No such batch for this caller (BATCH_NOT_FOUND).') },
+  });
+  path({
+    method: 'get',
+    path: '/v1/account',
+    summary: "The caller's credits: balance and held",
+    description: 'A tenant without an account has 0 and 0 (it can run only types without a price).',
+    responses: { 200: json(accountSchema, 'The account.'), ...common },
+  });
+  path({
+    method: 'get',
+    path: '/v1/account/ledger',
+    summary: "The caller's ledger, newest first",
+    request: { query: ledgerQuery },
+    responses: { 200: json(ledgerPageSchema, 'One page of ledger entries.'), 400: error('Bad query (VALIDATION_FAILED).'), ...common },
+  });
+  path({
+    method: 'post',
+    path: '/v1/admin/tenants',
+    summary: 'Create a tenant (operators)',
+    description: 'Opens an account with balance 0 and issues its first user API key, shown once.',
+    request: { body: { required: true, content: { 'application/json': { schema: createTenantBody } } } },
+    responses: { 201: json(createdTenantSchema, 'The tenant and its API key.'), 400: error('Bad body (VALIDATION_FAILED).'), ...operatorOnly },
+  });
+  path({
+    method: 'get',
+    path: '/v1/admin/tenants/{tenantId}',
+    summary: "A tenant's credits (operators)",
+    request: { params: tenantIdParams },
+    responses: { 200: json(accountSchema, 'The account.'), ...operatorOnly, 404: error('No account for this tenant (TENANT_NOT_FOUND).') },
+  });
+  path({
+    method: 'post',
+    path: '/v1/admin/tenants/{tenantId}/credits',
+    summary: "Grant or deduct a tenant's credits (operators)",
+    description: 'One ledger entry (grant or deduct). Opens the account on first use. With idempotencyKey, a repeated request changes nothing.',
+    request: { params: tenantIdParams, body: { required: true, content: { 'application/json': { schema: creditsBody } } } },
+    responses: {
+      200: json(accountSchema, 'The account after the change.'),
+      400: error('Bad body (VALIDATION_FAILED).'),
+      ...operatorOnly,
+      409: error('A deduction larger than the balance (BALANCE_TOO_LOW, details {balance, amount}).'),
+    },
+  });
+  path({
+    method: 'get',
+    path: '/v1/admin/tenants/{tenantId}/ledger',
+    summary: "Any tenant's ledger, newest first (operators)",
+    request: { params: tenantIdParams, query: ledgerQuery },
+    responses: { 200: json(ledgerPageSchema, 'One page of ledger entries.'), ...operatorOnly, 404: error('No account for this tenant (TENANT_NOT_FOUND).') },
   });
 }

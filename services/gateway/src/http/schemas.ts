@@ -4,6 +4,7 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { TASK_STATUSES, logLevelSchema, taskErrorSchema } from '@loom/contracts';
+import { priceInfoSchema } from './billing.schemas';
 
 extendZodWithOpenApi(z);
 
@@ -93,9 +94,12 @@ export const errorSchema = z
       code: z.string().openapi({ example: 'VALIDATION_FAILED' }),
       message: z.string(),
       details: z
-        .array(z.object({ path: z.string().openapi({ example: 'input.ms' }), message: z.string() }))
+        .union([
+          z.array(z.object({ path: z.string().openapi({ example: 'input.ms' }), message: z.string() })),
+          z.record(z.string(), z.unknown()),
+        ])
         .optional()
-        .openapi({ description: 'For VALIDATION_FAILED: each failing field.' }),
+        .openapi({ description: 'For VALIDATION_FAILED: each failing field. For INSUFFICIENT_CREDITS: {balance, price}.' }),
     }),
   })
   .openapi('Error');
@@ -127,6 +131,7 @@ export const taskSchema = z
     timeoutMs: z.number().int(),
     idempotencyKey: z.string().nullable(),
     batchId: z.string().nullable(),
+    price: z.number().int().openapi({ description: 'Credits this task costs, fixed at submission (0 = free).' }),
     createdAt: dateTime,
     queuedAt: dateTime.nullable(),
     startedAt: dateTime.nullable(),
@@ -170,6 +175,7 @@ export const taskTypeInfoSchema = z
     maxTimeoutMs: z.number().int(),
     maxAttempts: z.number().int(),
     rerunnable: z.boolean(),
+    price: priceInfoSchema.nullable(),
     inputSchema: z.record(z.string(), z.unknown()).openapi({ description: 'JSON Schema of the input.' }),
   })
   .openapi('TaskType');

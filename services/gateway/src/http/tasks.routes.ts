@@ -1,5 +1,6 @@
 // /v1/tasks: transport only. Parse the request with its schema, call the task service with the
 // caller's scope, present the result. Status codes are decided here and nowhere else.
+import { annotateActiveSpan, LOOM, recordTaskSubmitted, traceHeadersFor } from '@loom/telemetry';
 import { Router, type Request, type Response } from 'express';
 import { presentLogLine, presentTask } from '../presenters/task.presenter';
 import type { TaskService } from '../tasks/task-service';
@@ -15,6 +16,8 @@ export function tasksRouter(tasks: TaskService): Router {
   r.post('/', async (req, res) => {
     const body = validate(submitTaskBody, req.body);
     const { task, created } = await tasks.submit(principalOf(res).tenantId, body, traceHeadersOf(req));
+    annotateActiveSpan({ [LOOM.TASK_ID]: task._id, [LOOM.TASK_TYPE]: task.type });
+    if (created) recordTaskSubmitted(task.type);
     // 202 for a new task; 200 when an idempotency key was seen before: nothing new was accepted.
     if (!created) res.setHeader('Idempotent-Replayed', 'true');
     res.status(created ? 202 : 200).location(`/v1/tasks/${task._id}`).json(presentTask(task));
@@ -63,8 +66,14 @@ export function tasksRouter(tasks: TaskService): Router {
   return r;
 }
 
-/** The request's W3C trace context, carried into every event of the task. */
-function traceHeadersOf(req: Request): Record<string, string> | undefined {
+/**
+ * The trace context the task carries into every event: the active span of this request (a
+ * child of the HTTP server span, so the submit request is the root of the task's trace). With
+ * telemetry off there is no active span: the caller's own W3C headers are passed on instead.
+ */
+export function traceHeadersOf(req: Request): Record<string, string> | undefined {
+  const active = traceHeadersFor();
+  if (active.traceparent) return active;
   const traceparent = req.get('traceparent');
   if (!traceparent || !/^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/.test(traceparent)) return undefined;
   const tracestate = req.get('tracestate');

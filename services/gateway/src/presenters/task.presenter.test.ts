@@ -42,6 +42,7 @@ describe('presentTask', () => {
       timeoutMs: 60_000,
       idempotencyKey: null,
       batchId: null,
+      price: 0,
       createdAt: '2030-01-01T00:00:00.000Z',
       queuedAt: null,
       startedAt: null,

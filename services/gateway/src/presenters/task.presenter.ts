@@ -24,6 +24,7 @@ export function presentTask(t: TaskRecord, queue?: QueueInfo): TaskJson {
     timeoutMs: t.timeoutMs,
     idempotencyKey: t.idempotencyKey ?? null,
     batchId: t.batchId ?? null,
+    price: t.price ?? 0,
     createdAt: iso(t.createdAt)!,
     queuedAt: iso(t.queuedAt),
     startedAt: iso(t.startedAt),

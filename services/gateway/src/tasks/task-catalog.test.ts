@@ -48,6 +48,23 @@ describe('task catalog', () => {
     });
   });
 
+  it('prices a task from its type (free without a price) and shows the price in the description', () => {
+    const priced = {
+      'demo.image': types['demo.image'],
+      'demo.video': taskTypeSchema.parse({ handler: 'sleep', price: { credits: 10, perInputField: { field: 'progressSteps', values: { '4': 25 } } } }),
+    };
+    const c = createTaskCatalog(priced, resolveHandlers(priced));
+    expect(c.hasPrices()).toBe(true);
+    expect(catalog.hasPrices()).toBe(false);
+    expect(c.priceOf('demo.image', { ms: 1 })).toBe(0);
+    expect(c.priceOf('demo.video', c.prepare({ type: 'demo.video', input: { ms: 1 } }).input)).toBe(10);
+    expect(c.priceOf('demo.video', c.prepare({ type: 'demo.video', input: { ms: 1, progressSteps: 4 } }).input)).toBe(25);
+    expect(c.describe().map((d) => [d.type, d.price])).toEqual([
+      ['demo.image', null],
+      ['demo.video', { credits: 10, perInputField: { field: 'progressSteps', values: { '4': 25 } } }],
+    ]);
+  });
+
   it('describes each type with the JSON schema of what a client sends', () => {
     const [d] = catalog.describe();
     expect(d).toMatchObject({ type: 'demo.image', handler: 'sleep', concurrency: 1, timeoutMs: 60_000, maxAttempts: 2, rerunnable: true });

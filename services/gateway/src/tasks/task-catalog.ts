@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { TaskTypeConfig, TaskTypes } from '@loom/config';
 import type { TaskHandler } from '@loom/handlers';
+import { priceOf } from '@loom/billing';
 import { UnknownTaskTypeError, ValidationError } from '../http/errors';
 import type { TaskTypeInfo } from '../http/schemas';
 
@@ -26,6 +27,10 @@ export interface TaskCatalog {
   /** Checks a submission; throws UnknownTaskTypeError (422) or ValidationError (400). */
   prepare(s: Submission): PreparedSubmission;
   describe(): TaskTypeInfo[];
+  /** Credits a task of this type with this (prepared) input costs; 0 = free. */
+  priceOf(type: string, input: unknown): number;
+  /** Whether any type has a price (then the gateway needs billing). */
+  hasPrices(): boolean;
 }
 
 export function createTaskCatalog(types: TaskTypes, handlers: Map<string, TaskHandler>): TaskCatalog {
@@ -46,6 +51,7 @@ export function createTaskCatalog(types: TaskTypes, handlers: Map<string, TaskHa
     maxTimeoutMs: config.maxTimeoutMs,
     maxAttempts: config.maxAttempts,
     rerunnable: config.rerunnable,
+    price: config.price ?? null,
     inputSchema: z.toJSONSchema(handler.input, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
   }));
 
@@ -68,5 +74,9 @@ export function createTaskCatalog(types: TaskTypes, handlers: Map<string, TaskHa
     },
 
     describe: () => described,
+
+    priceOf: (type, input) => priceOf(entries.get(type)?.config.price, input),
+
+    hasPrices: () => [...entries.values()].some((e) => e.config.price !== undefined),
   };
 }

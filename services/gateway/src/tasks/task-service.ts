@@ -1,10 +1,14 @@
 // The use cases of the tasks API, between the HTTP routes (which only parse and present) and
 // the store (which owns every write). Each takes the caller's tenant scope: a tenant id, or
 // undefined for an operator; another tenant's task is simply not found.
+import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import type { Billing } from '@loom/billing';
 import type { QueueInfo, Store, TaskLogRecord, TaskRecord } from '@loom/store';
 import {
+  BatchNotSettledError,
   IdempotencyKeyReusedError,
+  InsufficientCreditsError,
   TaskFinishedError,
   TaskNotFinishedError,
   TaskNotFoundError,
@@ -21,12 +25,45 @@ export interface TaskServiceDeps {
   store: Pick<Store, 'tasks' | 'queries' | 'logs'>;
   catalog: TaskCatalog;
   now?: () => Date;
+  /** Presigned download URL of a stored output (GET /v1/tasks/:id offers one per output). */
+  presign?: (key: string) => Promise<string>;
+  /**
+   * Credits: holds at submit and at a manual retry. Required when any type has a price; an app
+   * built without it (focused tests) accepts free types only.
+   */
+  billing?: Pick<Billing, 'credits' | 'batches'>;
 }
 
 /** How many store calls a bulk cancel runs at once: bounded so one request cannot hog the pool. */
 const BULK_CONCURRENCY = 8;
 
-export function createTaskService({ store, catalog, now = () => new Date() }: TaskServiceDeps) {
+export function createTaskService({ store, catalog, now = () => new Date(), presign, billing }: TaskServiceDeps) {
+  if (catalog.hasPrices() && !billing) throw Object.assign(new Error('task types have prices but the task service has no billing'), { code: 'CONFIG_INVALID' });
+
+  /** The idempotent replay of a submission: the same request again, or an error. */
+  function replayOf(task: TaskRecord, prepared: { type: string; timeoutMs: number; input: unknown }, body: SubmitTaskBody): { task: TaskRecord; created: false } {
+    const same =
+      task.type === prepared.type &&
+      task.timeoutMs === prepared.timeoutMs &&
+      task.priority === body.priority &&
+      isDeepStrictEqual(canonical(task.input), canonical(prepared.input));
+    if (!same) {
+      throw new IdempotencyKeyReusedError(`idempotency key "${body.idempotencyKey}" was used for task ${task._id} with a different request`);
+    }
+    return { task, created: false };
+  }
+
+  async function withDownloadUrls(task: TaskRecord): Promise<TaskRecord> {
+    if (!presign || !task.outputs?.length) return task;
+    const outputs = await Promise.all(
+      task.outputs.map(async (o) => {
+        const key = (o as { key?: unknown }).key;
+        return typeof key === 'string' ? { ...(o as object), url: await presign(key) } : o;
+      }),
+    );
+    return { ...task, outputs };
+  }
+
   async function mustGet(scope: TenantScope, id: string): Promise<TaskRecord> {
     const task = await store.tasks.get(id, scope);
     if (!task) throw new TaskNotFoundError(id);
@@ -44,31 +81,51 @@ export function createTaskService({ store, catalog, now = () => new Date() }: Ta
       traceHeaders?: Record<string, string>,
     ): Promise<{ task: TaskRecord; created: boolean }> {
       const prepared = catalog.prepare(body);
-      const { task, created } = await store.tasks.create({
-        tenantId,
-        ...prepared,
-        priority: body.priority,
-        idempotencyKey: body.idempotencyKey,
-        traceHeaders,
-      });
-      if (!created) {
-        const same =
-          task.type === prepared.type &&
-          task.timeoutMs === prepared.timeoutMs &&
-          task.priority === body.priority &&
-          isDeepStrictEqual(canonical(task.input), canonical(prepared.input));
-        if (!same) {
-          throw new IdempotencyKeyReusedError(
-            `idempotency key "${body.idempotencyKey}" was used for task ${task._id} with a different request`,
-          );
-        }
+      const price = catalog.priceOf(prepared.type, prepared.input);
+      // A replay holds nothing: answer it before touching credits.
+      if (body.idempotencyKey) {
+        const existing = await store.tasks.byIdempotencyKey(tenantId, body.idempotencyKey);
+        if (existing) return replayOf(existing, prepared, body);
       }
-      return { task, created };
+      // The id is decided first so the hold is keyed by it; the task is written only once the
+      // hold succeeded (402 leaves nothing behind), and a hold the task could not use is released.
+      const id = randomUUID();
+      let holdId: string | undefined;
+      if (price > 0) {
+        const hold = await billing!.credits.holdForTask({ tenantId, taskId: id, fromAttempt: 1, amount: price });
+        if (!hold.ok) throw new InsufficientCreditsError(hold.balance, price);
+        holdId = hold.holdId;
+      }
+      const unhold = async (reason: string) => {
+        // If this fails too, the settlement sweep releases the hold of a task that never appeared.
+        if (holdId) await billing!.credits.releaseHold(holdId, reason).catch(() => undefined);
+      };
+      let result: { task: TaskRecord; created: boolean };
+      try {
+        result = await store.tasks.create({
+          id,
+          tenantId,
+          ...prepared,
+          price,
+          priority: body.priority,
+          idempotencyKey: body.idempotencyKey,
+          traceHeaders,
+        });
+      } catch (err) {
+        await unhold('the task could not be written');
+        throw err;
+      }
+      if (!result.created) {
+        // A concurrent request with the same key won: its task stands, ours was never written.
+        await unhold('idempotent replay: the key already names another task');
+        return replayOf(result.task, prepared, body);
+      }
+      return result;
     },
 
     /** One task; a queued task comes with why it waits. */
     async get(scope: TenantScope, id: string): Promise<{ task: TaskRecord; queue?: QueueInfo }> {
-      const task = await mustGet(scope, id);
+      const task = await withDownloadUrls(await mustGet(scope, id));
       if (task.status !== 'queued') return { task };
       return { task, queue: await store.queries.queueInfo(task, scope) };
     },
@@ -104,10 +161,30 @@ export function createTaskService({ store, catalog, now = () => new Date() }: Ta
     async retry(scope: TenantScope, id: string): Promise<TaskRecord> {
       const task = await mustGet(scope, id);
       if (!catalog.has(task.type)) throw new UnknownTaskTypeError(`task type "${task.type}" is no longer configured`);
-      const retried = await store.tasks.retry(id, scope);
+      const notRetryable = (status: string) => new TaskNotRetryableError(`task ${id} is ${status}; only failed or cancelled tasks can be retried`);
+      if (task.status !== 'failed' && task.status !== 'cancelled') throw notRetryable(task.status);
+      // A manual retry is a new run: held again at the price fixed on the task, under the attempt
+      // it starts (automatic retries ran under the first hold). A batch item is covered by its
+      // batch's hold until the batch settles; retrying it before then would race that settlement.
+      const price = task.price ?? 0;
+      let holdId: string | undefined;
+      if (price > 0) {
+        if (task.batchId && !(await billing!.batches.isSettled(task.batchId))) {
+          throw new BatchNotSettledError(`task ${id} belongs to batch ${task.batchId}, which has items still running; retry it once the batch has settled`);
+        }
+        const hold = await billing!.credits.holdForTask({ tenantId: task.tenantId, taskId: id, fromAttempt: task.attempt + 1, amount: price });
+        if (!hold.ok) throw new InsufficientCreditsError(hold.balance, price);
+        holdId = hold.holdId;
+      }
+      // Only from the attempt read above: the hold pays for exactly the next one.
+      const retried = await store.tasks.retry(id, scope, { attempt: task.attempt });
       if (retried) return retried;
-      const now = await mustGet(scope, id);
-      throw new TaskNotRetryableError(`task ${id} is ${now.status}; only failed or cancelled tasks can be retried`);
+      const now = await store.tasks.get(id, scope);
+      // Gone: nothing will use the hold. Otherwise a concurrent retry of the same attempt took
+      // the same hold (same key) and runs under it; or the task moved on and the sweep releases it.
+      if (!now && holdId) await billing!.credits.releaseHold(holdId, 'retry of a deleted task').catch(() => undefined);
+      if (!now) throw new TaskNotFoundError(id);
+      throw notRetryable(now.status);
     },
 
     async remove(scope: TenantScope, id: string): Promise<void> {

@@ -1,0 +1,134 @@
+// Loom's metrics, defined once here so every service names and labels them alike. They go
+// through the SDK's meter provider (OTLP when an endpoint is configured) and cost nothing while
+// telemetry is off. Durations are in seconds, as OpenTelemetry's conventions ask.
+//
+//   loom.tasks.submitted       counter    task.type                       gateway: new tasks accepted
+//   loom.tasks.finished        counter    task.type, outcome              executor: runs ended (succeeded, failed, ...)
+//   loom.task.duration         histogram  task.type, outcome   s          executor: handler run time
+//   loom.task.queue_wait       histogram  task.type            s          executor: queued -> claimed
+//   loom.queue.depth           gauge      task.type                       scheduler: ready messages on <ns>.work.<type>
+//   loom.provider.calls        counter    provider, operation             provider adapters: calls made
+//   loom.provider.errors       counter    provider, operation, error.class  provider adapters: failed calls by class
+//   loom.provider.call.duration histogram provider, operation  s          provider adapters: call latency
+import { metrics, SpanKind, SpanStatusCode, trace, type Counter, type Histogram, type Meter, type MeterProvider } from '@opentelemetry/api';
+
+export const METER_NAME = 'loom';
+
+/** How a run ended; `awaiting_provider`: the handler handed the task to a provider job that status-sync follows. */
+export type TaskOutcome = 'succeeded' | 'failed' | 'cancelled' | 'timeout' | 'retry_scheduled' | 'handed_back' | 'lease_lost' | 'awaiting_provider';
+
+interface Instruments {
+  tasksSubmitted: Counter;
+  tasksFinished: Counter;
+  taskDuration: Histogram;
+  queueWait: Histogram;
+  providerCalls: Counter;
+  providerErrors: Counter;
+  providerDuration: Histogram;
+}
+
+let cache: { provider: MeterProvider; instruments: Instruments } | undefined;
+
+/** The meter for Loom's own instruments (observable gauges are registered on it directly). */
+export function loomMeter(): Meter {
+  return metrics.getMeter(METER_NAME);
+}
+
+/**
+ * The instruments, created on first use from the meter provider registered at that time (the
+ * metrics API has no proxy: instruments made before the SDK started would stay no-ops).
+ */
+function instruments(): Instruments {
+  const provider = metrics.getMeterProvider();
+  if (cache?.provider === provider) return cache.instruments;
+  const m = provider.getMeter(METER_NAME);
+  const seconds = { unit: 's', advice: { explicitBucketBoundaries: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600] } };
+  cache = {
+    provider,
+    instruments: {
+      tasksSubmitted: m.createCounter('loom.tasks.submitted', { description: 'Tasks accepted by the gateway' }),
+      tasksFinished: m.createCounter('loom.tasks.finished', { description: 'Task runs ended, by type and outcome' }),
+      taskDuration: m.createHistogram('loom.task.duration', { description: 'Handler run time of a task', ...seconds }),
+      queueWait: m.createHistogram('loom.task.queue_wait', { description: 'Time from queued to claimed by an executor', ...seconds }),
+      providerCalls: m.createCounter('loom.provider.calls', { description: 'Calls to external providers' }),
+      providerErrors: m.createCounter('loom.provider.errors', { description: 'Failed calls to external providers, by error class' }),
+      providerDuration: m.createHistogram('loom.provider.call.duration', { description: 'Latency of calls to external providers', ...seconds }),
+    },
+  };
+  return cache.instruments;
+}
+
+export function recordTaskSubmitted(type: string): void {
+  instruments().tasksSubmitted.add(1, { 'task.type': type });
+}
+
+export function recordTaskFinished(type: string, outcome: TaskOutcome, durationMs: number): void {
+  const i = instruments();
+  i.tasksFinished.add(1, { 'task.type': type, outcome });
+  i.taskDuration.record(durationMs / 1000, { 'task.type': type, outcome });
+}
+
+export function recordQueueWait(type: string, waitMs: number): void {
+  instruments().queueWait.record(Math.max(0, waitMs) / 1000, { 'task.type': type });
+}
+
+export interface ProviderCall {
+  /** e.g. replicate, runninghub, veo-reseller */
+  provider: string;
+  /** e.g. submit, status, cancel, fetch-output */
+  operation: string;
+  durationMs: number;
+  /** The error class when the call failed (auth, rate_limited, bad_input, transient, permanent). */
+  errorClass?: string;
+}
+
+/** Counts one provider call (and its error class when it failed) and records its latency. */
+export function recordProviderCall(call: ProviderCall): void {
+  const i = instruments();
+  const attrs = { provider: call.provider, operation: call.operation };
+  i.providerCalls.add(1, attrs);
+  i.providerDuration.record(call.durationMs / 1000, attrs);
+  if (call.errorClass) i.providerErrors.add(1, { ...attrs, 'error.class': call.errorClass });
+}
+
+/** A thrown error's class: ProviderError's `errorClass`, else `class`, else `code`, else "unknown". */
+export function providerErrorClassOf(err: unknown): string {
+  const e = err as { errorClass?: unknown; class?: unknown; code?: unknown } | null;
+  const c = e?.errorClass ?? e?.class ?? e?.code;
+  return typeof c === 'string' && c ? c : 'unknown';
+}
+
+/**
+ * The helper for provider adapters: runs one call in a CLIENT span `provider <operation>`
+ * (child of the active span, so it lands in the task's trace) and records the call metrics.
+ *
+ *   const prediction = await traceProviderCall('replicate', 'submit', () => http.post(...));
+ */
+export async function traceProviderCall<T>(
+  provider: string,
+  operation: string,
+  fn: () => Promise<T>,
+  classify: (err: unknown) => string = providerErrorClassOf,
+): Promise<T> {
+  const started = performance.now();
+  return trace.getTracer('loom').startActiveSpan(
+    `provider ${operation}`,
+    { kind: SpanKind.CLIENT, attributes: { 'loom.provider.name': provider, 'loom.provider.operation': operation } },
+    async (span) => {
+      try {
+        const result = await fn();
+        recordProviderCall({ provider, operation, durationMs: performance.now() - started });
+        return result;
+      } catch (err) {
+        const errorClass = classify(err);
+        recordProviderCall({ provider, operation, durationMs: performance.now() - started, errorClass });
+        span.recordException(err instanceof Error ? err : new Error(String(err)));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+        span.setAttribute('error.type', errorClass);
+        throw err;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}

@@ -1,0 +1,100 @@
+// OpenTelemetry for one service process: the Node SDK with the service's own `service.name`,
+// configured by the standard OTEL_* variables. It must start before express and node:http are
+// loaded, so every service imports its `instrument.ts` (which calls startTelemetry) first.
+//
+// Off unless asked for: with no OTLP endpoint and no OTEL_TRACES_EXPORTER / OTEL_METRICS_EXPORTER
+// the SDK is not even loaded (start-up stays as fast as before, and tests that do not trace pay
+// nothing). Then the OpenTelemetry API is a no-op and trace headers on messages pass through
+// unchanged. With OTEL_EXPORTER_OTLP_ENDPOINT set, traces and metrics go there over OTLP/HTTP
+// (OTEL_EXPORTER_OTLP_PROTOCOL http/protobuf by default, or http/json); OTEL_TRACES_EXPORTER=console
+// prints spans instead. Logs stay pino lines on stdout (OTEL_LOGS_EXPORTER defaults to none here).
+import { hostname } from 'node:os';
+import type { NodeSDK } from '@opentelemetry/sdk-node';
+
+/** Health probes are polled every few seconds: tracing them would bury the task traces. */
+const UNTRACED_PATHS = new Set(['/healthz', '/readyz']);
+
+export type TelemetryMode = 'off' | 'on';
+
+export interface TelemetryOptions {
+  /** service.version (the service's package.json version). */
+  version?: string;
+  /** The environment to read (process.env by default); defaults are written back into it. */
+  env?: NodeJS.ProcessEnv;
+}
+
+let sdk: NodeSDK | undefined;
+
+const isSet = (v: string | undefined) => v !== undefined && v.trim() !== '';
+
+/** Whether the OTEL_* variables ask for any telemetry at all. */
+export function telemetryMode(env: NodeJS.ProcessEnv = process.env): TelemetryMode {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return 'off';
+  const asked = [
+    env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+    env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT,
+    env.OTEL_TRACES_EXPORTER,
+    env.OTEL_METRICS_EXPORTER,
+  ].some(isSet);
+  return asked ? 'on' : 'off';
+}
+
+/** The instance name in logs, leases and traces: LOOM_INSTANCE_ID, else hostname-pid. */
+export function instanceId(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LOOM_INSTANCE_ID || `${hostname()}-${process.pid}`;
+}
+
+/**
+ * Starts the SDK for `serviceName` (once per process). Call it before anything else is
+ * required: auto-instrumentation (http, express) patches modules as they load.
+ */
+export function startTelemetry(serviceName: string, opts: TelemetryOptions = {}): TelemetryMode {
+  const env = opts.env ?? process.env;
+  if (sdk) return 'on';
+  if (telemetryMode(env) === 'off') return 'off';
+
+  // Each signal goes where an endpoint was given; none goes to a default localhost endpoint
+  // nobody listens on. Explicit OTEL_*_EXPORTER values win.
+  const general = isSet(env.OTEL_EXPORTER_OTLP_ENDPOINT);
+  env.OTEL_TRACES_EXPORTER ??= general || isSet(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) ? 'otlp' : 'none';
+  env.OTEL_METRICS_EXPORTER ??= general || isSet(env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT) ? 'otlp' : 'none';
+  env.OTEL_LOGS_EXPORTER ??= 'none';
+
+  // Required here, not imported at the top: when telemetry is off the SDK is never loaded.
+  const { NodeSDK, resources } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+  const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
+  const { ExpressInstrumentation } = require('@opentelemetry/instrumentation-express') as typeof import('@opentelemetry/instrumentation-express');
+
+  sdk = new NodeSDK({
+    serviceName,
+    resource: resources.defaultResource().merge(
+      resources.resourceFromAttributes({
+        'service.namespace': 'loom',
+        'service.version': opts.version ?? 'unknown',
+        'service.instance.id': instanceId(env),
+      }),
+    ),
+    // Light on purpose: the HTTP server/client and express routing. Message hops, handler runs
+    // and provider calls get spans of their own from libs/messaging and the services.
+    instrumentations: [
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0] ?? '') }),
+      new ExpressInstrumentation(),
+    ],
+  });
+  sdk.start();
+  return 'on';
+}
+
+/** Flushes and stops the SDK (pending spans and metrics are exported); a no-op when off. */
+export async function shutdownTelemetry(timeoutMs = 5_000): Promise<void> {
+  const s = sdk;
+  if (!s) return;
+  sdk = undefined;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    s.shutdown().catch(() => undefined),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+  ]);
+  clearTimeout(timer);
+}

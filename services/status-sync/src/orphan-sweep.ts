@@ -1,0 +1,30 @@
+// Provider jobs still running whose task already ended or is gone (after a crash, or a cancel
+// whose provider call failed) are cancelled: a provider job left running costs money.
+import type { Provider } from '@loom/providers';
+import type { ProviderPolicy } from '@loom/config';
+import { isTerminal, type Store } from '@loom/store';
+import type { Logger } from '@loom/telemetry';
+
+export async function sweepOrphanJobs(deps: {
+  store: Store;
+  providers: (name: string) => Provider;
+  policy: (name: string) => ProviderPolicy;
+  logger: Logger;
+}): Promise<number> {
+  let cancelled = 0;
+  for (const job of await deps.store.providerJobs.openJobs()) {
+    // A job opened in the last minute may not be recorded on its task yet.
+    if (job.createdAt.getTime() > Date.now() - 60_000) continue;
+    const task = await deps.store.tasks.get(job.taskId);
+    if (task && !isTerminal(task.status) && task.externalId === job.externalId) continue;
+    try {
+      await deps.store.providerJobs.acquireCall(job.provider, deps.policy(job.provider).callsPerSecond);
+      await deps.providers(job.provider).cancel(job.externalId);
+      if (await deps.store.providerJobs.close(job.provider, job.externalId)) cancelled++;
+      deps.logger.info({ taskId: job.taskId, provider: job.provider, externalId: job.externalId }, 'cancelled an orphaned provider job');
+    } catch (err) {
+      deps.logger.warn({ provider: job.provider, externalId: job.externalId, err: (err as Error).message }, 'orphan cancel failed; will retry');
+    }
+  }
+  return cancelled;
+}
