@@ -6,7 +6,14 @@ cd "$(dirname "$0")/.."
 stamp=node_modules/.package-lock.json
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   echo "[loom] installing node dependencies (npm ci)..."
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm ci refuses a lockfile that lacks other platforms' optional binaries (@swc/core-darwin-*,
+  # ...), and a registry that does not serve those packages cannot write them into it. Then
+  # install the locked versions with `npm install --no-save`, which leaves package-lock.json as is.
+  if ! npm ci --no-audit --no-fund --loglevel=error 2>.npm-ci.log; then
+    echo "[loom] npm ci refused the lockfile ($(grep -m1 -o 'Missing: [^ ]*' .npm-ci.log || echo 'see .npm-ci.log')); installing the locked versions with npm install --no-save"
+    npm install --no-save --no-audit --no-fund --loglevel=error
+  fi
+  rm -f .npm-ci.log
 fi
 export PATH="$PWD/node_modules/.bin:$PATH"
 exec "$@"
