@@ -7,7 +7,7 @@ import type { ProviderPolicy, TaskTypes } from '@loom/config';
 import { abortableDelay, FINISHED_ELSEWHERE, providerHandlerSpec, TaskFailure, type TaskHandler } from '@loom/handlers';
 import { isProviderError, type Provider } from '@loom/providers';
 import { isTerminal, type Store } from '@loom/store';
-import type { Logger } from '@loom/telemetry';
+import { traceProviderCall, type Logger } from '@loom/telemetry';
 import { abortKindOf } from './abort-reasons';
 
 export interface ProviderHandlerDeps {
@@ -64,7 +64,7 @@ export function createProviderHandler(deps: ProviderHandlerDeps): TaskHandler {
         if (kind === 'cancelled' || kind === 'timeout') {
           try {
             await store.providerJobs.acquireCall(cfg.name, policy.callsPerSecond);
-            await provider.cancel(externalId);
+            await traceProviderCall(cfg.name, 'cancel', () => provider.cancel(externalId));
             await store.providerJobs.close(cfg.name, externalId);
             await ctx.log('info', `cancelled ${cfg.name} job ${externalId}`);
           } catch (cancelErr) {
@@ -95,13 +95,15 @@ async function submitWithBackoff(
   for (let i = 0; ; i++) {
     await deps.store.providerJobs.acquireCall(cfg.name, policy.callsPerSecond, ctx.signal);
     try {
-      const { externalId } = await provider.submit({
-        taskId: ctx.task.id,
-        input: ctx.input as Record<string, unknown>,
-        settings: cfg.settings,
-        webhookUrl: deps.publicBaseUrl ? `${deps.publicBaseUrl.replace(/\/$/, '')}/v1/webhooks/${cfg.name}` : undefined,
-        signal: ctx.signal,
-      });
+      const { externalId } = await traceProviderCall(cfg.name, 'submit', () =>
+        provider.submit({
+          taskId: ctx.task.id,
+          input: ctx.input as Record<string, unknown>,
+          settings: cfg.settings,
+          webhookUrl: deps.publicBaseUrl ? `${deps.publicBaseUrl.replace(/\/$/, '')}/v1/webhooks/${cfg.name}` : undefined,
+          signal: ctx.signal,
+        }),
+      );
       return externalId;
     } catch (err) {
       if (!isProviderError(err) || ctx.signal.aborted) throw err;

@@ -3,6 +3,7 @@
 // {total, updated, succeeded, failed, stillProcessing, errors}.
 import { isProviderError, type Provider } from '@loom/providers';
 import type { ProviderPolicy } from '@loom/config';
+import { inTaskTrace, traceProviderCall } from '@loom/telemetry';
 import { applyProviderStatus, type FollowDeps } from './follow-task';
 
 export interface RoundResult {
@@ -30,9 +31,11 @@ export async function pollRound(
         lastPolled.set(task._id, now);
         r.total++;
         try {
-          await deps.store.providerJobs.acquireCall(provider, policy.callsPerSecond);
-          const status = await adapter.getStatus(task.externalId!);
-          const outcome = await applyProviderStatus(deps, task, status);
+          const outcome = await inTaskTrace(task.traceHeaders, 'status-sync poll', { 'loom.task.id': task._id, 'loom.provider.name': provider }, async () => {
+            await deps.store.providerJobs.acquireCall(provider, policy.callsPerSecond);
+            const status = await traceProviderCall(provider, 'get_status', () => adapter.getStatus(task.externalId!));
+            return applyProviderStatus(deps, task, status);
+          });
           if (outcome === 'succeeded') r.succeeded++;
           else if (outcome === 'failed') r.failed++;
           else {

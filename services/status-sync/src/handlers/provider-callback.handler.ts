@@ -4,6 +4,7 @@
 import { parseEnvelope, ProviderCallbackV1 } from '@loom/contracts';
 import type { Delivery } from '@loom/messaging';
 import type { Provider } from '@loom/providers';
+import { inTaskTrace, traceProviderCall } from '@loom/telemetry';
 import { applyProviderStatus, type FollowDeps } from '../follow-task';
 
 export function createProviderCallbackHandler(deps: FollowDeps & { providers: (name: string) => Provider }) {
@@ -15,8 +16,14 @@ export function createProviderCallbackHandler(deps: FollowDeps & { providers: (n
       deps.logger.debug({ provider, externalId }, 'webhook for a job no task waits on; ignored');
       return;
     }
-    await deps.store.providerJobs.acquireCall(provider, deps.policy(provider).callsPerSecond);
-    const status = env.payload.status ?? (await deps.providers(provider).getStatus(externalId));
-    await applyProviderStatus(deps, task, status);
+    // Continues the task's trace, linked to the webhook's own request trace.
+    await inTaskTrace(task.traceHeaders, 'apply provider webhook', { 'loom.task.id': task._id, 'loom.provider.name': provider }, async () => {
+      let status = env.payload.status;
+      if (!status) {
+        await deps.store.providerJobs.acquireCall(provider, deps.policy(provider).callsPerSecond);
+        status = await traceProviderCall(provider, 'get_status', () => deps.providers(provider).getStatus(externalId));
+      }
+      await applyProviderStatus(deps, task, status);
+    });
   };
 }
