@@ -39,6 +39,15 @@ describe('task control through the five services', () => {
     expect((await sys.request('POST', `/v1/tasks/${running.id}/cancel`)).status).toBe(409);
   });
 
+  it('stores a local handler\'s output in the bucket and offers a download URL', async () => {
+    const t = await sys.submit('ctl.slow', { ms: 10, writeOutput: 'hello from a local handler' });
+    const done = await sys.waitForTerminal(t.id, 15_000);
+    expect(done.status).toBe('succeeded');
+    const [out] = done.outputs as { key: string; size: number; contentType: string; url: string }[];
+    expect(out).toMatchObject({ key: `tenant-a/${t.id}/0`, size: 26, contentType: 'text/plain' });
+    expect(await (await fetch(out!.url)).text()).toBe('hello from a local handler');
+  });
+
   it('fails a task that runs past its timeout with TIMEOUT', async () => {
     const t = await sys.submit('ctl.slow', { ms: 5_000 });
     const done = await sys.waitForTerminal(t.id, 15_000);

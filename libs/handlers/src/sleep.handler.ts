@@ -12,6 +12,8 @@ export const sleepInput = z
     fail: z.enum(['permanent', 'retryable']).optional(),
     /** Fail (retryably) while attempt <= failAttempts, then succeed. */
     failAttempts: z.number().int().min(0).max(50).default(0),
+    /** Write one text output of this content (exercises the output storage of local handlers). */
+    writeOutput: z.string().max(64 * 1024).optional(),
   })
   .strict();
 
@@ -19,7 +21,7 @@ export const sleepHandler = defineHandler({
   name: 'sleep',
   description: 'Sleeps for input.ms, reporting progress in input.progressSteps steps; can fail on purpose.',
   input: sleepInput,
-  async run({ input, signal, progress, log, task }) {
+  async run({ input, signal, progress, log, task, writeOutput }) {
     const steps = Math.max(1, input.progressSteps);
     for (let i = 1; i <= steps; i++) {
       await abortableDelay(input.ms / steps, signal);
@@ -31,6 +33,7 @@ export const sleepHandler = defineHandler({
       throw new TaskFailure('SLEEP_FAILED', `attempt ${task.attempt} failed on purpose (failAttempts: ${input.failAttempts})`, true);
     }
     await log('info', `slept ${input.ms} ms`);
+    if (input.writeOutput !== undefined) await writeOutput(input.writeOutput, 'text/plain');
     return { sleptMs: input.ms };
   },
 });

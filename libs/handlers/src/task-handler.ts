@@ -15,6 +15,11 @@ export interface TaskContext<I> {
   externalId?: string;
   /** Records the outside job this task now waits on, fenced by the lease; false if the lease is gone. */
   recordExternalJob(provider: string, externalId: string): Promise<boolean>;
+  /**
+   * Streams one output of a local handler into storage (tenant/task/index, like provider
+   * outputs); it is recorded on the task when the handler succeeds.
+   */
+  writeOutput(body: NodeJS.ReadableStream | Buffer | string, contentType: string): Promise<{ key: string; size: number; sha256: string }>;
 }
 
 /** Returned by a handler whose task was ended by another service (status-sync for provider jobs). */

@@ -223,13 +223,13 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
       return r.matchedCount === 1;
     },
 
-    succeed(taskId: string, token: string, result: unknown, ref?: TaskRef): Promise<TaskRecord | null> {
+    succeed(taskId: string, token: string, result: unknown, ref?: TaskRef, outputs?: unknown[]): Promise<TaskRecord | null> {
       const finishedAt = new Date();
       return transition(taskId, 'succeeded', {
         from: ['running'],
         ref,
         where: { 'lease.token': token },
-        set: { result, progress: 100, finishedAt, lease: null },
+        set: { result, progress: 100, finishedAt, lease: null, ...(outputs?.length ? { outputs } : {}) },
         events: (t) => [
           outboxEvent(
             TaskSucceededV1,

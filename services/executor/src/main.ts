@@ -7,6 +7,7 @@ import { TaskCancelRequestedV1, envelopeSchema } from '@loom/contracts';
 import { resolveHandlers } from '@loom/handlers';
 import { createBus, type WorkConsumer } from '@loom/messaging';
 import { createProviderRegistry } from '@loom/providers';
+import { createObjectStorage } from '@loom/storage';
 import { runService, startHealthServer } from '@loom/service-runtime';
 import { connectMongo, createStore, startOutboxRelay } from '@loom/store';
 import { createLogger } from '@loom/telemetry';
@@ -46,6 +47,7 @@ runService('executor', logger, async () => {
 
   const runner = createTaskRunner({
     store,
+    storage: process.env.S3_ENDPOINT || process.env.S3_ACCESS_KEY_ID ? createObjectStorage(process.env) : undefined,
     bus,
     types,
     handlers,

@@ -3,10 +3,12 @@
 // (owner, token, expiry, renewed by heartbeat) fences every write, so an executor that lost its
 // channel, and the standby that got the redelivery, never both act on one task.
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { TaskTypes } from '@loom/config';
 import { parseEnvelope, TaskLogV1, TaskProgressV1, TaskRunV1, type LogLevel } from '@loom/contracts';
 import { FINISHED_ELSEWHERE, type TaskContext, type TaskHandler } from '@loom/handlers';
 import type { Bus, Delivery } from '@loom/messaging';
+import { outputKey, type ObjectStorage } from '@loom/storage';
 import { isTerminal, type Lease, type Store, type TaskRecord, type TaskRef } from '@loom/store';
 import { annotateActiveSpan, inSpan, LOOM, recordActiveSpanError, recordQueueWait, recordTaskFinished, type Logger, type TaskOutcome } from '@loom/telemetry';
 import { abortKindOf, TaskAborted } from './abort-reasons';
@@ -15,6 +17,8 @@ import { runHooks, type HandlerMiddleware } from './middleware';
 
 export interface TaskRunnerDeps {
   store: Store;
+  /** Where local handlers' outputs go (the same storage library status-sync uses). */
+  storage?: ObjectStorage;
   bus: Bus;
   types: TaskTypes;
   handlers: Map<string, TaskHandler>;
@@ -146,6 +150,7 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
     if (task.cancelRequestedAt) abort.abort(new TaskAborted('cancelled'));
 
     const handler = handlers.get(task.type);
+    const written: { index: number; key: string; size: number; contentType: string; sha256: string }[] = [];
     const ctx: TaskContext<unknown> = {
       task: { id: task._id, type: task.type, tenantId: task.tenantId, attempt: task.attempt, maxAttempts: task.maxAttempts },
       input: task.input,
@@ -159,6 +164,14 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
         }
       },
       externalId: task.externalId,
+      async writeOutput(body, contentType) {
+        if (!deps.storage) throw new Error('this executor has no output storage configured (S3_*)');
+        const index = written.length;
+        const stream = typeof body === 'string' || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : Readable.from(body as AsyncIterable<Buffer>);
+        const obj = await deps.storage.uploadStream(outputKey(task.tenantId, task._id, index), stream, { contentType, signal: abort.signal });
+        written.push({ index, key: obj.key, size: obj.size, contentType: obj.contentType, sha256: obj.sha256 });
+        return obj;
+      },
       recordExternalJob: (provider, externalId) => store.tasks.recordSubmission(task._id, lease.token, provider, externalId),
       async log(level: LogLevel, message: string, data?: unknown) {
         const timestamp = new Date();
@@ -187,7 +200,7 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
       ]);
       if (result !== FINISHED_ELSEWHERE) {
         await runHooks(middlewares, 'after', (m) => m.after?.(ctx, result, Date.now() - started), onHookError);
-        await store.tasks.succeed(task._id, lease.token, result ?? null, ref);
+        await store.tasks.succeed(task._id, lease.token, result ?? null, ref, written);
       } else outcome = 'awaiting_provider';
     } catch (err) {
       const kind = abortKindOf(abort.signal);
