@@ -4,7 +4,7 @@
 // settlement service. Nobody else writes here.
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { TaskStatus } from '@loom/contracts';
-import type { OutboxEntry } from '@loom/store';
+import { outboxSchema, type OutboxEntry } from '@loom/store';
 
 /**
  * A tenant's credits. `balance` is what it may spend, `held` what running tasks have set aside.
@@ -90,17 +90,6 @@ export interface BatchRecord {
   createdAt: Date;
 }
 
-const outboxSchema = new Schema<OutboxEntry>(
-  {
-    id: { type: String, required: true },
-    exchange: { type: String, required: true },
-    routingKey: { type: String, required: true },
-    body: { type: String, required: true },
-    headers: { type: Schema.Types.Mixed, default: {} },
-    createdAt: { type: Date, required: true },
-  },
-  { _id: false },
-);
 
 const accountSchema = new Schema<AccountRecord>(
   {

@@ -76,7 +76,8 @@ export interface ApiKeyRecord {
   createdAt: Date;
 }
 
-const outboxSchema = new Schema<OutboxEntry>(
+/** The embedded outbox entry; other collections with an outbox (billing's) reuse it. */
+export const outboxSchema = new Schema<OutboxEntry>(
   {
     id: { type: String, required: true },
     exchange: { type: String, required: true },
