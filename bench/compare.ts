@@ -1,0 +1,270 @@
+// `npm run bench -- --peers`: the same workload on this platform and on the peers a user would
+// pick instead, one after another in one process tree and one report. For each system and
+// scenario: tasks/s, submit->start latency, same-type gap, CPU seconds per 1,000 tasks (all of
+// the system's processes, servers included, from /proc), peak memory (sampled RSS sum), and the
+// count of same-type overlaps (per-type serial order). Output: terminal tables, JSON, Markdown,
+// and an SVG chart under .cache/bench/; the headline is Loom's ratio to each peer.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cachePath, ensureInfrastructure, repoRoot, type Infrastructure } from '@loom/dev-infra';
+import { onCleanup } from './lib/cleanup';
+import { ResourceMeter, round, type ProcessGroup, type ResourceUse } from './lib/procstat';
+import { startRedis } from './lib/redis';
+import { markdownReport, ratios, terminalReport, type RunResult } from './lib/report';
+import { svgChart } from './lib/svg';
+import { drive, figures, pct, scenarioName, type Arrival, type Scenario, type TaskTiming } from './lib/workload';
+import { serverPid, startLoom } from './systems/loom';
+import { dropMongoDatabase, runPeer } from './systems/peers';
+import type { PeerSystem } from './peers/types';
+
+export const ALL_SYSTEMS = ['loom', 'bullmq', 'agenda', 'polling', 'polling-serial'] as const;
+export type SystemName = (typeof ALL_SYSTEMS)[number];
+
+export interface CompareOptions {
+  tasks: number;
+  types: number;
+  sleepMs: number;
+  rate: number;
+  concurrency: number;
+  pollMs: number;
+  pollConcurrency: number;
+  timeLimitSeconds: number;
+  systems: SystemName[];
+  /** Subset of noop-burst, noop-rate, sleep-burst, sleep-rate. */
+  scenarios: string[];
+  command: string;
+}
+
+export function machine() {
+  const cpuinfo = fs.readFileSync('/proc/cpuinfo', 'utf8');
+  const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
+  const nproc = Number(spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()) || os.cpus().length;
+  return { nproc, model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, kernel: os.release() };
+}
+
+function versions() {
+  const pkg = (name: string) => {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(repoRoot, 'node_modules', name, 'package.json'), 'utf8')).version as string;
+    } catch {
+      return undefined;
+    }
+  };
+  const deb = (name: string) => spawnSync('dpkg-query', ['-W', '-f=${Version}', name], { encoding: 'utf8' }).stdout?.trim() || undefined;
+  const pom = (() => {
+    try {
+      const xml = fs.readFileSync(path.join(repoRoot, 'tools', 'mongo-server', 'pom.xml'), 'utf8');
+      const v = /<artifactId>mongo-java-server[^<]*<\/artifactId>\s*<version>([^<]+)</.exec(xml)?.[1];
+      const prop = v && /^\$\{(.+)\}$/.exec(v)?.[1];
+      return prop ? new RegExp(`<${prop.replace(/\./g, '\\.')}>([^<]+)<`).exec(xml)?.[1] : v;
+    } catch {
+      return undefined;
+    }
+  })();
+  return {
+    bullmq: pkg('bullmq'),
+    ioredis: pkg('ioredis'),
+    agenda: pkg('agenda'),
+    '@agendajs/mongo-backend': pkg('@agendajs/mongo-backend'),
+    mongodb: pkg('mongodb'),
+    mongoose: pkg('mongoose'),
+    amqplib: pkg('amqplib'),
+    'redis-server': deb('redis-server'),
+    'rabbitmq-server': deb('rabbitmq-server'),
+    'mongo-java-server': pom,
+  };
+}
+
+export function buildScenarios(o: Pick<CompareOptions, 'tasks' | 'types' | 'sleepMs' | 'rate' | 'concurrency' | 'scenarios'>): Scenario[] {
+  const types = Array.from({ length: o.types }, (_, i) => `bench.t${i}`);
+  const out: Scenario[] = [];
+  for (const [key, sleepMs] of [['noop', 0], ['sleep', o.sleepMs]] as const) {
+    for (const arrival of ['burst', 'rate'] as Arrival[]) {
+      if (!o.scenarios.includes(`${key}-${arrival}`)) continue;
+      out.push({ name: scenarioName(sleepMs, arrival, o.rate), sleepMs, arrival, rate: o.rate, concurrency: o.concurrency, tasks: o.tasks, types });
+    }
+  }
+  return out;
+}
+
+/** Opens a ResourceMeter on open(groups) and keeps its reading on close(). */
+function windowMeter() {
+  let meter: ResourceMeter | undefined;
+  let use: ResourceUse | undefined;
+  return {
+    open(groups: ProcessGroup[]) {
+      meter = new ResourceMeter(groups);
+      meter.start();
+    },
+    close() {
+      if (meter && !use) use = meter.stop();
+    },
+    get use(): ResourceUse {
+      this.close();
+      if (!use) throw new Error('measurement window never opened');
+      return use;
+    },
+  };
+}
+
+function result(system: string, s: Scenario, timings: TaskTiming[], use: ResourceUse, complete: boolean, submitSeconds: number, note?: string): RunResult {
+  const f = figures(timings, s.tasks);
+  return {
+    system,
+    scenario: s.name,
+    complete,
+    note,
+    figures: f,
+    cpuSecondsPer1000: f.completed ? round((use.cpuSeconds / f.completed) * 1000, 2) : NaN,
+    peakRssMiB: use.peakRssMiB,
+    resources: use,
+    submitSeconds: round(submitSeconds, 2),
+  };
+}
+
+async function runLoom(infra: Infrastructure, scenarios: Scenario[], o: CompareOptions, results: RunResult[]): Promise<void> {
+  console.log('[bench] loom: starting the five services...');
+  const loom = await startLoom({ infra, types: scenarios[0]!.types });
+  const unregister = onCleanup('loom services', () => loom.stop());
+  try {
+    for (const s of scenarios) {
+      console.log(`[bench] loom: ${s.name} (${s.tasks} tasks over ${s.types.length} types)`);
+      const submitted = new Map<string, { type: string; submitAt: number }>();
+      const w = windowMeter();
+      w.open(loom.processGroups());
+      const { seconds } = await drive(s, async (_i, type) => {
+        const submitAt = Date.now();
+        const id = await loom.submit(type, { ms: s.sleepMs });
+        submitted.set(id, { type, submitAt });
+      });
+      let complete = true;
+      try {
+        await loom.waitIdle(Math.max(1000, o.timeLimitSeconds * 1000 - seconds * 1000));
+      } catch {
+        complete = false;
+      }
+      w.close();
+      const { timings, serverStartLatencies: lat, failed } = await loom.timings(submitted);
+      const r = result('loom', s, timings, w.use, complete, seconds, failed ? `${failed} not succeeded` : undefined);
+      // The same latency from the task document's createdAt (set by the gateway), for reference.
+      r.submitToStartFromCreatedAtMs = { p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99) };
+      results.push(r);
+      printOne(r);
+      if (!complete) {
+        console.log('[bench] loom: not finished within the time limit; its remaining scenarios are skipped');
+        break;
+      }
+      await loom.reset();
+    }
+  } finally {
+    unregister();
+    await loom.stop();
+  }
+}
+
+function printOne(r: RunResult): void {
+  const f = r.figures;
+  console.log(
+    `[bench]   ${r.system} ${r.scenario}: ${f.tasksPerSecond} tasks/s, start p50 ${f.submitToStartMs.p50} ms, gap p50 ${f.sameTypeGapMs.p50} ms, ` +
+      `CPU ${r.cpuSecondsPer1000} s/1k, peak ${r.peakRssMiB} MiB, violations ${f.serialViolations}${r.complete ? '' : ' (time limit)'}`,
+  );
+}
+
+async function runPeerSystem(system: PeerSystem, infra: Infrastructure, scenarios: Scenario[], o: CompareOptions, logDir: string, results: RunResult[]): Promise<void> {
+  const base = { system, pollMs: o.pollMs, pollConcurrency: o.pollConcurrency };
+  if (system === 'bullmq') {
+    console.log('[bench] bullmq: starting redis-server...');
+    const redis = await startRedis(path.join(logDir, 'redis-server.log'));
+    try {
+      for (const [i, s] of scenarios.entries()) {
+        console.log(`[bench] bullmq: ${s.name}`);
+        const w = windowMeter();
+        const run = await runPeer({ ...base, redis: { host: redis.host, port: redis.port, prefix: `bench${i}` } }, s, {
+          logDir,
+          serverGroups: [{ name: 'redis-server', pid: redis.pid }],
+          timeLimitMs: o.timeLimitSeconds * 1000,
+          window: w,
+        });
+        const r = result(system, s, run.timings, w.use, run.complete, run.submitSeconds);
+        results.push(r);
+        printOne(r);
+        await redis.flush();
+      }
+    } finally {
+      await redis.stop();
+    }
+    return;
+  }
+  const mongoPid = serverPid(infra.env.MONGO_URL!, 27017);
+  const serverGroups = mongoPid ? [{ name: 'mongodb', pid: mongoPid }] : [];
+  for (const s of scenarios) {
+    console.log(`[bench] ${system}: ${s.name}`);
+    const url = `${infra.env.MONGO_URL!.replace(/\/$/, '')}/bench-${system}-${Date.now().toString(36)}`;
+    const unregister = onCleanup(`database ${url}`, () => dropMongoDatabase(url));
+    try {
+      const w = windowMeter();
+      const run = await runPeer({ ...base, mongoUrl: url }, s, { logDir, serverGroups, timeLimitMs: o.timeLimitSeconds * 1000, window: w });
+      const r = result(system, s, run.timings, w.use, run.complete, run.submitSeconds);
+      results.push(r);
+      printOne(r);
+    } finally {
+      unregister();
+      await dropMongoDatabase(url).catch(() => undefined);
+    }
+  }
+}
+
+export async function runCompare(o: CompareOptions): Promise<void> {
+  const scenarios = buildScenarios(o);
+  if (scenarios.length === 0) throw new Error('no scenario selected');
+  const infra = await ensureInfrastructure('test');
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const logDir = path.dirname(cachePath('bench-logs', `peers-${stamp}`, '.keep'));
+  const results: RunResult[] = [];
+  console.log(
+    `[bench] peers: ${o.tasks} tasks over ${o.types} types per scenario; scenarios ${scenarios.map((s) => s.name).join(', ')}; systems ${o.systems.join(', ')}`,
+  );
+  for (const system of o.systems) {
+    if (system === 'loom') await runLoom(infra, scenarios, o, results);
+    else await runPeerSystem(system, infra, scenarios, o, logDir, results);
+  }
+  const rs = ratios(results);
+  const m = machine();
+  const date = new Date().toISOString();
+  const report = {
+    machine: m,
+    date,
+    command: o.command,
+    config: {
+      tasks: o.tasks,
+      types: o.types,
+      sleepMs: o.sleepMs,
+      rate: o.rate,
+      burstConcurrency: o.concurrency,
+      pollMs: o.pollMs,
+      pollConcurrency: o.pollConcurrency,
+      timeLimitSeconds: o.timeLimitSeconds,
+      versions: versions(),
+    },
+    notes: [
+      'submitAt is taken client-side just before each submit call (Loom: before the HTTP POST); start/end: peers inside the handler with Date.now(), Loom from the task documents (startedAt, finishedAt).',
+      'CPU: utime+stime(+cutime+cstime) from /proc/<pid>/stat of every process of the system and its descendants, servers included (Loom: 5 services + RabbitMQ beam.smp + mongo-java-server java; BullMQ: worker + producer + redis-server; Agenda and polling: worker + producer + the java MongoDB server). RabbitMQ and MongoDB are the shared local test servers: other work on the machine can add to them (see resources.otherCpuSeconds).',
+      'Memory: peak of the sum of VmRSS of those processes, sampled every 200 ms during the run (not VmHWM: the shared servers outlive the run).',
+      'violations: tasks that started before an earlier-started task of the same type had ended.',
+    ],
+    results,
+    ratios: rs,
+  };
+  console.log(terminalReport(results, rs));
+  const out = cachePath('bench', `peers-${stamp}.json`);
+  fs.writeFileSync(out, JSON.stringify(report, null, 2));
+  const subtitle = `${o.tasks} tasks over ${o.types} types; no-op and ${o.sleepMs} ms handlers; burst and ${o.rate}/s; ${m.nproc} × ${m.model}; ${date.slice(0, 16).replace('T', ' ')} UTC`;
+  const svg = cachePath('bench', `peers-${stamp}.svg`);
+  fs.writeFileSync(svg, svgChart(results, subtitle));
+  const md = cachePath('bench', `peers-${stamp}.md`);
+  fs.writeFileSync(md, `Machine: ${m.nproc} × ${m.model}, ${m.memoryGiB} GiB, Node ${m.node}; ${date}\nCommand: \`${o.command}\`\n\n${markdownReport(results, rs)}\n`);
+  for (const [name, file] of [['latest.json', out], ['latest.svg', svg], ['latest.md', md]] as const) fs.copyFileSync(file, cachePath('bench', `peers-${name}`));
+  console.log(`\n[bench] JSON: ${out}\n[bench] SVG: ${svg}\n[bench] Markdown: ${md}\n[bench] (also .cache/bench/peers-latest.{json,svg,md})`);
+}

@@ -1,0 +1,74 @@
+// `npm run bench [-- options]`:
+//   (no mode)   the lifecycle benchmark: N no-op tasks over K types through the five services
+//               (--tasks 2000 --types 4 --concurrency 32)
+//   --peers     Loom against BullMQ, Agenda and a seed-002 polling worker, same workload
+//               (--tasks 1000 --types 4 --sleep-ms 20 --rate 200 --concurrency 32 --poll-ms 100
+//                --poll-concurrency 5 --time-limit 180 --systems loom,bullmq,agenda,polling,polling-serial
+//                --scenarios noop-burst,noop-rate,sleep-burst,sleep-rate)
+//   --profile   where Loom's time goes: CPU profiles of the five services and Mongo/AMQP
+//               operations per task, under one burst of no-op tasks (--tasks 1000 --types 4)
+import { parseArgs } from 'node:util';
+import { cleanupAll } from './lib/cleanup';
+import { runLifecycle } from './lifecycle';
+import { ALL_SYSTEMS, runCompare, type SystemName } from './compare';
+import { runProfile } from './profile';
+
+const { values } = parseArgs({
+  options: {
+    peers: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    tasks: { type: 'string' },
+    types: { type: 'string', default: '4' },
+    concurrency: { type: 'string', default: '32' },
+    'sleep-ms': { type: 'string', default: '20' },
+    rate: { type: 'string', default: '200' },
+    'poll-ms': { type: 'string', default: '100' },
+    'poll-concurrency': { type: 'string', default: '5' },
+    'time-limit': { type: 'string', default: '180' },
+    systems: { type: 'string', default: ALL_SYSTEMS.join(',') },
+    scenarios: { type: 'string', default: 'noop-burst,noop-rate,sleep-burst,sleep-rate' },
+  },
+});
+
+function num(name: string, v: string | undefined, min = 1): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min} (got ${v})`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const K = num('types', values.types);
+  const C = num('concurrency', values.concurrency);
+  if (!values.peers && !values.profile) return runLifecycle(num('tasks', values.tasks ?? '2000'), K, C);
+  const N = num('tasks', values.tasks ?? '1000');
+  if (N > 100_000) throw new Error('--tasks is capped at 100000 (the bench must stay bounded)');
+  if (values.peers) {
+    const systems = values.systems!.split(',').map((s) => s.trim()) as SystemName[];
+    for (const s of systems) if (!ALL_SYSTEMS.includes(s)) throw new Error(`unknown system ${s} (one of ${ALL_SYSTEMS.join(', ')})`);
+    await runCompare({
+      tasks: N,
+      types: K,
+      concurrency: C,
+      sleepMs: num('sleep-ms', values['sleep-ms'], 0),
+      rate: num('rate', values.rate),
+      pollMs: num('poll-ms', values['poll-ms']),
+      pollConcurrency: num('poll-concurrency', values['poll-concurrency']),
+      timeLimitSeconds: num('time-limit', values['time-limit']),
+      systems,
+      scenarios: values.scenarios!.split(',').map((s) => s.trim()),
+      command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    });
+  }
+  if (values.profile) await runProfile({ tasks: N, types: K, concurrency: C });
+}
+
+main()
+  .then(async () => {
+    await cleanupAll();
+    process.exit(0);
+  })
+  .catch(async (err) => {
+    console.error(`[bench] ${err instanceof Error ? (err.stack ?? err.message) : err}`);
+    await cleanupAll();
+    process.exit(1);
+  });

@@ -1,0 +1,72 @@
+// One process of a peer system in the benchmark: its worker (runs the handler, records start and
+// end inside it) or its producer (submits the scenario's tasks, stamping each with the client-side
+// submission time). Driven by the bench over IPC; configured by the BENCH_PEER variable (JSON).
+import { drive, type TaskTiming } from '../lib/workload';
+import type { FromChild, PeerAdapter, PeerConfig, PeerSystem, ToChild } from './types';
+
+// Each process loads its own system's libraries only (they count in its memory).
+const adapters: Record<PeerSystem, () => Promise<PeerAdapter>> = {
+  bullmq: async () => (await import('./bullmq')).bullmq,
+  agenda: async () => (await import('./agenda')).agenda,
+  polling: async () => (await import('./polling')).polling,
+  'polling-serial': async () => (await import('./polling')).pollingSerial,
+};
+const cfg = JSON.parse(process.env.BENCH_PEER ?? '{}') as PeerConfig;
+const send = (m: FromChild) => process.send?.(m);
+const fail = (err: unknown) => {
+  send({ kind: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  setTimeout(() => process.exit(1), 100);
+};
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
+// The bench ends this process with a 'stop' message; if the bench itself dies, so do we.
+process.on('disconnect', () => process.exit(0));
+
+async function main(): Promise<void> {
+  const load = adapters[cfg.system];
+  if (!load) throw new Error(`unknown peer system ${cfg.system}`);
+  const adapter = await load();
+  let close: () => Promise<void>;
+  let onSubmit: ((scenario: Extract<ToChild, { cmd: 'submit' }>['scenario']) => Promise<void>) | undefined;
+  const records: TaskTiming[] = [];
+
+  if (cfg.role === 'worker') {
+    let doneSent = false;
+    const worker = await adapter.startWorker(cfg, async (type, data) => {
+      const startAt = Date.now();
+      if (cfg.sleepMs > 0) await new Promise((r) => setTimeout(r, cfg.sleepMs));
+      const endAt = Date.now();
+      records.push({ type, submitAt: data.submitAt, startAt, endAt });
+      if (!doneSent && records.length >= cfg.expected) {
+        doneSent = true;
+        send({ kind: 'done', count: records.length });
+      }
+    });
+    close = worker.close;
+  } else {
+    const producer = await adapter.startProducer(cfg);
+    close = producer.close;
+    onSubmit = async (scenario) => {
+      const { seconds } = await drive(scenario, (i, type) => producer.submit(type, { submitAt: Date.now(), i }));
+      send({ kind: 'submitted', seconds });
+    };
+  }
+
+  process.on('message', (m: ToChild) => {
+    if (m.cmd === 'submit') onSubmit?.(m.scenario).catch(fail);
+    else if (m.cmd === 'collect') send({ kind: 'records', records });
+    else if (m.cmd === 'stop') {
+      const force = setTimeout(() => process.exit(0), 10_000);
+      close()
+        .catch((err) => console.error(`[${cfg.system} ${cfg.role}] close: ${(err as Error).message}`))
+        .finally(() => {
+          clearTimeout(force);
+          send({ kind: 'stopped' });
+          setTimeout(() => process.exit(0), 50);
+        });
+    }
+  });
+  send({ kind: 'ready' });
+}
+
+main().catch(fail);

@@ -1,0 +1,167 @@
+// This platform as a benchmarked system: the five services (each `node --import tsx`, started by
+// libs/dev-infra's startServiceProcess) on the local real servers from ensureInfrastructure('test'),
+// in a namespace and database of their own, with K task types running the built-in `sleep`
+// handler. Tasks are submitted over the HTTP API; start and end come from the task documents.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import amqp from 'amqplib';
+import type { Connection } from 'mongoose';
+import { cachePath, startServiceProcess, SERVICE_NAMES, type Infrastructure, type ServiceProcess } from '@loom/dev-infra';
+import { connectMongo, createStore, type Store } from '@loom/store';
+import { pidListeningOn, type ProcessGroup } from '../lib/procstat';
+import type { TaskTiming } from '../lib/workload';
+
+const TERMINAL = ['succeeded', 'failed', 'cancelled'] as const;
+
+export interface LoomOptions {
+  infra: Infrastructure;
+  types: string[];
+  /** Extra environment for every service (NODE_OPTIONS for profiling, ...). */
+  env?: Record<string, string>;
+  label?: string;
+}
+
+export interface Loom {
+  ns: string;
+  gatewayUrl: string;
+  store: Store;
+  procs: ServiceProcess[];
+  logDir: string;
+  /** POST /v1/tasks; resolves with the task id. */
+  submit(type: string, input: Record<string, unknown>): Promise<string>;
+  /** Waits until no task of this namespace is left unfinished. */
+  waitIdle(timeoutMs: number, pollMs?: number): Promise<void>;
+  /** Start and end of the given tasks from their documents, with the client-side submit times. */
+  timings(submitted: Map<string, { type: string; submitAt: number }>): Promise<{ timings: TaskTiming[]; serverStartLatencies: number[]; failed: number }>;
+  /**
+   * Removes the (finished) tasks and their logs, so that the next scenario starts on empty
+   * collections as the peers do (each of their runs gets a fresh database or keyspace).
+   */
+  reset(): Promise<void>;
+  /** The services and the servers they use (by listening port), for CPU and memory. */
+  processGroups(): ProcessGroup[];
+  stop(): Promise<void>;
+}
+
+export async function startLoom(opts: LoomOptions): Promise<Loom> {
+  const { infra } = opts;
+  const ns = `${opts.label ?? 'bench'}-${Date.now().toString(36)}`;
+  const typesFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'loom-bench-')), 'types.json');
+  fs.writeFileSync(typesFile, JSON.stringify({ types: Object.fromEntries(opts.types.map((t) => [t, { handler: 'sleep' }])) }));
+  const env = {
+    ...infra.env,
+    MONGO_URL: `${infra.env.MONGO_URL!.replace(/\/$/, '')}/${ns}`,
+    LOOM_NAMESPACE: ns,
+    LOOM_TASK_TYPES_FILE: typesFile,
+    GATEWAY_PORT: '0',
+    LOG_LEVEL: 'info',
+    ...opts.env,
+  };
+  const conn: Connection = await connectMongo(env.MONGO_URL);
+  const store = await createStore(conn);
+  const { apiKey } = await store.apiKeys.issue('bench', 'user', 'bench');
+  const procs: ServiceProcess[] = [];
+  const logDir = path.dirname(cachePath('bench-logs', ns, '.keep'));
+
+  const stop = async () => {
+    await Promise.all(procs.map((p) => p.stop(20_000)));
+    await conn.dropDatabase().catch(() => undefined);
+    await conn.close().catch(() => undefined);
+    await deleteNamespaceTopology(infra.env.AMQP_URL!, ns).catch(() => undefined);
+    fs.rmSync(path.dirname(typesFile), { recursive: true, force: true });
+  };
+  try {
+    for (const s of SERVICE_NAMES) procs.push(await startServiceProcess(s, { env, logFile: path.join(logDir, `${s}.log`) }));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const gatewayUrl = procs[0]!.url;
+  const { Task } = store.models;
+
+  return {
+    ns,
+    gatewayUrl,
+    store,
+    procs,
+    logDir,
+    async submit(type, input) {
+      const res = await fetch(`${gatewayUrl}/v1/tasks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ type, input }),
+      });
+      const text = await res.text();
+      if (res.status !== 202) throw new Error(`submit: ${res.status} ${text}`);
+      return (JSON.parse(text) as { id: string }).id;
+    },
+    async waitIdle(timeoutMs, pollMs = 250) {
+      const t0 = Date.now();
+      for (;;) {
+        const left = await Task.countDocuments({ status: { $nin: [...TERMINAL] } });
+        if (left === 0) return;
+        if (Date.now() - t0 > timeoutMs) throw new Error(`${left} tasks still not finished after ${Math.round(timeoutMs / 1000)} s`);
+        await new Promise((r) => setTimeout(r, pollMs));
+      }
+    },
+    async timings(submitted) {
+      const docs = await Task.find({ _id: { $in: [...submitted.keys()] } }, { type: 1, status: 1, createdAt: 1, startedAt: 1, finishedAt: 1 }).lean();
+      const timings: TaskTiming[] = [];
+      const serverStartLatencies: number[] = [];
+      let failed = submitted.size - docs.length;
+      for (const d of docs) {
+        const s = submitted.get(String(d._id))!;
+        if (d.status !== 'succeeded' || !d.startedAt || !d.finishedAt) {
+          failed++;
+          continue;
+        }
+        timings.push({ type: d.type, submitAt: s.submitAt, startAt: d.startedAt.getTime(), endAt: d.finishedAt.getTime() });
+        serverStartLatencies.push(d.startedAt.getTime() - d.createdAt.getTime());
+      }
+      return { timings, serverStartLatencies, failed };
+    },
+    async reset() {
+      await Task.deleteMany({});
+      await store.models.TaskLog.deleteMany({});
+    },
+    processGroups() {
+      const groups: ProcessGroup[] = procs.map((p) => ({ name: p.name, pid: p.pid }));
+      const rabbit = serverPid(infra.env.AMQP_URL!, 5672);
+      if (rabbit) groups.push({ name: 'rabbitmq', pid: rabbit });
+      const mongo = serverPid(infra.env.MONGO_URL!, 27017);
+      if (mongo) groups.push({ name: 'mongodb', pid: mongo });
+      return groups;
+    },
+    stop,
+  };
+}
+
+/** The local pid serving a URL's port, when the host is loopback (a remote server is not measured). */
+export function serverPid(url: string, defaultPort: number): number | undefined {
+  const u = new URL(url);
+  if (!['127.0.0.1', 'localhost', '[::1]', '::1'].includes(u.hostname)) return undefined;
+  return pidListeningOn(Number(u.port || defaultPort));
+}
+
+/** Removes the queues and exchanges of a bench namespace (best effort; rabbitmqctl lists them). */
+async function deleteNamespaceTopology(amqpUrl: string, ns: string): Promise<void> {
+  const list = (what: string) =>
+    (spawnSync('rabbitmqctl', [what, 'name', '-q'], { encoding: 'utf8', timeout: 30_000 }).stdout ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((n) => n.startsWith(`${ns}.`));
+  const queues = list('list_queues');
+  const exchanges = list('list_exchanges');
+  if (queues.length + exchanges.length === 0) return;
+  const conn = await amqp.connect(amqpUrl);
+  try {
+    const ch = await conn.createChannel();
+    for (const q of queues) await ch.deleteQueue(q);
+    for (const e of exchanges) await ch.deleteExchange(e);
+    await ch.close();
+  } finally {
+    await conn.close();
+  }
+}
