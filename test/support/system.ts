@@ -211,7 +211,7 @@ export class TestSystem {
         `${ns}.dead`,
         ...['submitted', 'retries', 'due', 'dead'].map((p) => `${ns}.scheduler.${p}`),
         `${ns}.settlement.terminal`,
-        `${ns}.status-sync.terminal`,
+        `${ns}.status-sync.callbacks`,
       ];
       for (const q of queues) {
         const ch = await conn.createChannel();

@@ -3,7 +3,9 @@
 // have spans of every service, a single root (the gateway's HTTP server span), no dangling
 // parent, messaging spans after the semantic conventions, and logs that carry its ids.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { startSimulator, type SimulatorHandle } from '@loom/provider-simulator';
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
 import { TestSystem } from '../support/system';
 
@@ -15,12 +17,23 @@ const CONSUMER = 5;
 describe('tracing: one trace per task across the five services', () => {
   let receiver: OtlpReceiver;
   let sys: TestSystem | undefined;
+  let sim: SimulatorHandle;
 
   beforeAll(async () => {
     receiver = await new OtlpReceiver().start();
+    // A provider task, so that its path really crosses all five services: the executor submits
+    // it, status-sync polls the (simulated) provider and copies the output to the bucket, and
+    // settlement handles its end.
+    sim = await startSimulator({ jobDurationMs: 600, progressSteps: 2, webhooks: false });
+    const providersFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'loom-trace-')), 'providers.json');
+    const policy = { pollEveryMs: 200, outputs: { allowedHosts: ['127.0.0.1'], allowPrivateNetworks: true } };
+    fs.writeFileSync(providersFile, JSON.stringify({ providers: { grsai: policy } }));
     sys = await TestSystem.start('trace', {
-      types: { 'trace.demo': { handler: 'sleep' } },
+      types: { 'trace.demo': { handler: 'provider', provider: { name: 'grsai', settings: { model: 'sora-2' } } } },
       env: {
+        ...sim.providerEnv(),
+        LOOM_PROVIDERS_FILE: providersFile,
+        STATUS_SYNC_TICK_MS: '200',
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         OTEL_BSP_SCHEDULE_DELAY: '200',
@@ -33,11 +46,12 @@ describe('tracing: one trace per task across the five services', () => {
   afterAll(async () => {
     await sys?.stop();
     await receiver?.stop();
+    await sim?.close();
   });
 
   it('follows a task from the HTTP request through every hop', async () => {
     const system = sys!;
-    const submitted = await system.submit('trace.demo', { ms: 200 });
+    const submitted = await system.submit('trace.demo', { prompt: 'a traced lighthouse', aspectRatio: '16:9', duration: 10 });
     const done = await system.waitForTerminal(submitted.id, 30_000);
     expect(done.status).toBe('succeeded');
 
@@ -98,9 +112,12 @@ describe('tracing: one trace per task across the five services', () => {
     expect(run).toBeDefined();
     expect(run!.attributes).toMatchObject({ 'loom.task.id': submitted.id, 'loom.task.outcome': 'succeeded' });
     expect(byId.get(run!.parentSpanId)).toMatchObject({ kind: CONSUMER, name: `process ${ns}.work.trace.demo` });
-    for (const svc of ['status-sync', 'settlement']) {
-      expect(consumers.filter((c) => c.service === svc).map((c) => c.attributes['messaging.rabbitmq.destination.routing_key'])).toContain('task.succeeded');
-    }
+    // Settlement consumed the task's end; status-sync's polls of the provider and the upload of
+    // the output to the bucket are in the task's trace.
+    expect(consumers.filter((c) => c.service === 'settlement').map((c) => c.attributes['messaging.rabbitmq.destination.routing_key'])).toContain('task.succeeded');
+    const names = (svc: string) => spans.filter((s) => s.service === svc).map((s) => s.name);
+    expect(names('status-sync')).toEqual(expect.arrayContaining(['status-sync poll', 'provider get_status', 'r2 upload']));
+    expect(names('executor')).toContain('provider submit');
 
     // Metrics went through the same SDK.
     const metricNames = new Set(receiver.metrics.map((m) => `${m.service}:${m.name}`));

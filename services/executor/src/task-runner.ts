@@ -114,6 +114,12 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
   }
 
   /** One run of a task, in a span of its own (`run <type>`) inside the delivery's `process` span. */
+  /** The outcome of a task another service ended (status-sync, for provider tasks): its status. */
+  async function endedElsewhereAs(taskId: string): Promise<TaskOutcome> {
+    const t = await store.tasks.get(taskId).catch(() => null);
+    return t && isTerminal(t.status) ? (t.status as TaskOutcome) : 'awaiting_provider';
+  }
+
   function execute(task: TaskRecord, lease: Lease, d: Delivery, takeover: boolean): Promise<void> {
     const attributes = { [LOOM.TASK_ID]: task._id, [LOOM.TASK_TYPE]: task.type, [LOOM.TASK_ATTEMPT]: task.attempt, 'loom.executor.instance': instanceId, 'loom.executor.takeover': takeover };
     return inSpan(`run ${task.type}`, attributes, () => runTask(task, lease, d, takeover));
@@ -201,7 +207,7 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
       if (result !== FINISHED_ELSEWHERE) {
         await runHooks(middlewares, 'after', (m) => m.after?.(ctx, result, Date.now() - started), onHookError);
         await store.tasks.succeed(task._id, lease.token, result ?? null, ref, written);
-      } else outcome = 'awaiting_provider';
+      } else outcome = await endedElsewhereAs(task._id);
     } catch (err) {
       const kind = abortKindOf(abort.signal);
       outcome = kind === 'cancelled' || kind === 'timeout' || kind === 'lease_lost' ? kind : kind === 'shutdown' ? 'handed_back' : 'failed';
@@ -216,8 +222,11 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
         handedBack = !!(await store.tasks.handBack(task._id, lease.token));
       } else if (kind === 'lease_lost') {
         const now = await store.tasks.get(task._id).catch(() => null);
-        if (now && isTerminal(now.status)) log.debug({ status: now.status }, 'the task was ended elsewhere (status-sync)');
-        else log.warn('lease lost; another executor owns this task now');
+        if (now && isTerminal(now.status)) {
+          // Not lost: status-sync ended the provider task (and so released the lease).
+          outcome = now.status as TaskOutcome;
+          log.debug({ status: now.status }, 'the task was ended elsewhere (status-sync)');
+        } else log.warn('lease lost; another executor owns this task now');
       } else {
         const error = toTaskError(err);
         const step = nextStep(error, task.attempt, task.maxAttempts, types[task.type]?.retryBackoff ?? { baseMs: 1000, maxMs: 60_000 });

@@ -30,7 +30,7 @@ runService('status-sync', logger, async () => {
   const relay = startOutboxRelay({ tasks: store.tasks, everyMs: 1000, olderThanMs: env.OUTBOX_RELAY_AFTER_MS, onError: (err) => logger.warn({ err }, 'outbox relay') });
   const follow = { store, storage, logger, instanceId, ingestLeaseMs: env.INGEST_LEASE_MS, policy };
 
-  await subscribeStatusSync(bus, logger, { onProviderCallback: createProviderCallbackHandler({ ...follow, providers }) });
+  await subscribeStatusSync(bus, { onProviderCallback: createProviderCallbackHandler({ ...follow, providers }) });
 
   // The poll loop: one round at a time; each task is polled at its provider's pollEveryMs.
   const lastPolled = new Map<string, number>();
