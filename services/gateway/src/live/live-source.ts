@@ -20,6 +20,8 @@ export async function subscribeLiveEvents(bus: Pick<Bus, 'subscribe' | 'names'>,
       bindings: { exchange: 'events', keys: ['task.#'] },
     },
     async (d) => {
+      // Nobody is watching: skip the parse (most of this handler's cost per event).
+      if (hub.size === 0) return;
       let json: unknown;
       try {
         json = JSON.parse(d.body.toString());
