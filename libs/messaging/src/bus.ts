@@ -50,6 +50,12 @@ interface Subscription {
   consumerTag?: string;
 }
 
+/** A subscription whose queue's bindings can change while it runs. */
+export interface SubscriptionHandle {
+  bind(keys: string[]): Promise<void>;
+  unbind(keys: string[]): Promise<void>;
+}
+
 export interface WorkConsumer {
   /** Closes the consumer's channel: an unacked delivery is requeued to the standby consumer. */
   close(): Promise<void>;
@@ -255,11 +261,25 @@ export async function createBus(opts: BusOptions) {
     },
 
     /** Subscribes a handler; acked on success. Re-established after every reconnect. */
-    async subscribe(spec: QueueSpec, handler: MessageHandler): Promise<void> {
+    async subscribe(spec: QueueSpec, handler: MessageHandler): Promise<SubscriptionHandle> {
       const sub: Subscription = { spec, handler };
       subscriptions.push(sub);
       await ready;
       await attach(connection, sub);
+      const exchangeOf = () => (spec.bindings?.exchange === 'dlx' ? n.dlx : n.events);
+      return {
+        // Bindings changed here are remembered in the spec, so a reconnect restores them.
+        async bind(keys) {
+          spec.bindings = { exchange: spec.bindings?.exchange ?? 'events', keys: [...new Set([...(spec.bindings?.keys ?? []), ...keys])] };
+          await ready;
+          for (const key of keys) await sub.channel?.bindQueue(spec.queue, exchangeOf(), key);
+        },
+        async unbind(keys) {
+          if (spec.bindings) spec.bindings.keys = spec.bindings.keys.filter((k) => !keys.includes(k));
+          await ready;
+          for (const key of keys) await sub.channel?.unbindQueue(spec.queue, exchangeOf(), key);
+        },
+      };
     },
 
     /**

@@ -30,3 +30,26 @@ describe('live hub', () => {
     expect(hub.size).toBe(0);
   });
 });
+
+describe('live hub activation', () => {
+  it('turns the event source on with the first stream and off with the last, in order', async () => {
+    const hub = createLiveHub();
+    const changes: boolean[] = [];
+    hub.onActiveChange(async (active) => {
+      await new Promise((r) => setTimeout(r, 5));
+      changes.push(active);
+    });
+    const sub = { filter: {}, send: () => undefined, close: () => undefined };
+    const a = hub.subscribe(sub);
+    const b = hub.subscribe({ ...sub });
+    await hub.ready();
+    expect(changes).toEqual([true]);
+    a();
+    await hub.ready();
+    expect(changes).toEqual([true]);
+    b();
+    hub.subscribe({ ...sub });
+    await hub.ready();
+    expect(changes).toEqual([true, false, true]);
+  });
+});

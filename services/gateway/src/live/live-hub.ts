@@ -24,6 +24,13 @@ export interface LiveHub {
   readonly size: number;
   /** Ends every stream (shutdown). */
   closeAll(): void;
+  /**
+   * Called with true when the first stream opens and false when the last one closes, in order
+   * (the event source binds its queue only while someone watches).
+   */
+  onActiveChange(listener: (active: boolean) => Promise<void>): void;
+  /** Resolves once the latest activation change is in place (a new stream waits for it). */
+  ready(): Promise<void>;
 }
 
 export function matches(filter: LiveFilter, event: LiveEvent): boolean {
@@ -34,10 +41,27 @@ export function matches(filter: LiveFilter, event: LiveEvent): boolean {
 
 export function createLiveHub(opts: { onSendError?: (err: unknown) => void } = {}): LiveHub {
   const subscribers = new Set<LiveSubscriber>();
+  let activeListener: ((active: boolean) => Promise<void>) | undefined;
+  let changes: Promise<void> = Promise.resolve();
+  const activeChanged = (active: boolean) => {
+    const listener = activeListener;
+    if (!listener) return;
+    changes = changes.then(() => listener(active)).catch((err) => opts.onSendError?.(err));
+  };
   return {
     subscribe(s) {
       subscribers.add(s);
-      return () => void subscribers.delete(s);
+      if (subscribers.size === 1) activeChanged(true);
+      return () => {
+        if (subscribers.delete(s) && subscribers.size === 0) activeChanged(false);
+      };
+    },
+    onActiveChange(listener) {
+      activeListener = listener;
+      if (subscribers.size > 0) activeChanged(true);
+    },
+    ready() {
+      return changes;
     },
     publish(event) {
       for (const s of subscribers) {
@@ -54,6 +78,7 @@ export function createLiveHub(opts: { onSendError?: (err: unknown) => void } = {
       return subscribers.size;
     },
     closeAll() {
+      if (subscribers.size > 0) activeChanged(false);
       for (const s of [...subscribers]) {
         subscribers.delete(s);
         try {

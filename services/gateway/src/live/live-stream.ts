@@ -38,6 +38,9 @@ export async function openLiveStream(opts: {
     send: (e) => (held ? held.push(e) : sink.send(e)),
     close: () => sink.close(),
   });
+  // The event source binds its queue when the first stream opens: wait until it is bound, so
+  // that nothing after the snapshot is missed.
+  await hub.ready();
   let snapshot: LiveEvent | undefined;
   if (taskId) {
     try {
