@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import type { TaskTypes } from '@loom/config';
 import { parseEnvelope, TaskLogV1, TaskProgressV1, TaskRunV1, type LogLevel } from '@loom/contracts';
 import { FINISHED_ELSEWHERE, type TaskContext, type TaskHandler } from '@loom/handlers';
-import type { Bus, Delivery } from '@loom/messaging';
+import { traceHeadersOf, type Bus, type Delivery } from '@loom/messaging';
 import { outputKey, type ObjectStorage } from '@loom/storage';
 import { isTerminal, type Lease, type Store, type TaskRecord, type TaskRef } from '@loom/store';
 import { annotateActiveSpan, inSpan, LOOM, recordActiveSpanError, recordQueueWait, recordTaskFinished, type Logger, type TaskOutcome } from '@loom/telemetry';
@@ -66,7 +66,7 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
       attempt,
       priority: 0,
       version: 0,
-      traceHeaders: pickTraceHeaders(d.headers),
+      traceHeaders: traceHeadersOf(d.headers),
     };
 
     for (;;) {
@@ -274,10 +274,4 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
       );
     },
   };
-}
-
-function pickTraceHeaders(headers: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of ['traceparent', 'tracestate']) if (typeof headers[k] === 'string') out[k] = headers[k] as string;
-  return out;
 }

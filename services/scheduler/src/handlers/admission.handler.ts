@@ -2,10 +2,9 @@
 // task.run command goes on the type's work queue through the outbox, in one conditional write.
 import { parseEnvelope, TaskDueV1, TaskSubmittedV1 } from '@loom/contracts';
 import type { TaskTypes } from '@loom/config';
-import type { Delivery } from '@loom/messaging';
+import { traceHeadersOf, type Delivery } from '@loom/messaging';
 import type { Store } from '@loom/store';
 import type { Logger } from '@loom/telemetry';
-import { traceHeadersFrom } from '../trace-headers';
 
 export function createAdmissionHandlers(deps: { store: Store; types: TaskTypes; logger: Logger }) {
   const { store, types, logger } = deps;
@@ -25,7 +24,7 @@ export function createAdmissionHandlers(deps: { store: Store; types: TaskTypes; 
         attempt: env.payload.attempt,
         priority: env.payload.priority,
         version: 0,
-        traceHeaders: traceHeadersFrom(d.headers),
+        traceHeaders: traceHeadersOf(d.headers),
       };
       const admitted = await store.tasks.admit(taskId, 'pending', env.payload.attempt, ref);
       // Nothing admitted: a redelivered or duplicate message, or the task was cancelled first.

@@ -1,8 +1,7 @@
 // Delayed retry without broker plugins: a retryable failure parks a task.due message in a TTL
 // wait queue for its backoff; when it expires it dead-letters to the scheduler's due queue.
 import { createEnvelope, parseEnvelope, TaskDueV1, TaskRetryScheduledV1 } from '@loom/contracts';
-import { declareDelayQueue, type Bus, type Delivery } from '@loom/messaging';
-import { traceHeadersFrom } from '../trace-headers';
+import { traceHeadersOf, declareDelayQueue, type Bus, type Delivery } from '@loom/messaging';
 
 export function createRetryHandler(deps: { bus: Bus; dueQueue: string }) {
   const declared = new Set<number>();
@@ -18,6 +17,6 @@ export function createRetryHandler(deps: { bus: Bus; dueQueue: string }) {
       { type: env.payload.type, attempt: env.payload.failedAttempt + 1 },
       { tenantId: env.tenantId, taskId: env.taskId, causationId: env.messageId },
     );
-    await deps.bus.sendToQueue(deps.bus.names.delayQueue(delayMs), JSON.stringify(due), traceHeadersFrom(d.headers));
+    await deps.bus.sendToQueue(deps.bus.names.delayQueue(delayMs), JSON.stringify(due), traceHeadersOf(d.headers));
   };
 }
