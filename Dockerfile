@@ -1,7 +1,7 @@
 # One image for the five Loom services; the command picks the service:
 #   docker run loom node dist/gateway.js      (or scheduler, executor, status-sync, settlement)
 # Built from the repository root: docker build -t loom .   (docker compose does this for you)
-ARG NODE_IMAGE=node:20-slim
+ARG NODE_IMAGE=node:24-slim
 
 # 1. The manifests alone (every package.json and the lock), so the dependency layers below are
 #    rebuilt only when a dependency changes, not on every source edit.

@@ -43,7 +43,7 @@ export async function buildServices(opts: { outdir?: string } = {}): Promise<str
     outdir: out,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     format: 'cjs',
     sourcemap: true,
     keepNames: true,
