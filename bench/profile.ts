@@ -3,6 +3,7 @@
 // AMQP messages, and profiles the CPU with the V8 inspector between two SIGUSR2s, so start-up is
 // left out). Reports CPU seconds per process (servers included), Mongo operations and AMQP
 // messages per task per service, and the top self-time functions and packages of each service.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cachePath, ensureInfrastructure, repoRoot } from '@loom/dev-infra';
@@ -10,6 +11,7 @@ import { onCleanup } from './lib/cleanup';
 import { ResourceMeter, round } from './lib/procstat';
 import { drive, figures, scenarioName, type Scenario, type TaskTiming } from './lib/workload';
 import { startLoom } from './systems/loom';
+import { ioReport, ioTables } from './lib/profile-report';
 import { machine } from './compare';
 
 interface CpuProfile {
@@ -22,8 +24,12 @@ interface CpuProfile {
 
 interface Counts {
   mongo: Record<string, number>;
+  commands?: Record<string, number>;
+  commandDocs?: Record<string, number>;
   publish: Record<string, number>;
   deliver: Record<string, number>;
+  acks?: Record<string, number>;
+  nacks?: Record<string, number>;
   ack: number;
   nack: number;
 }
@@ -148,8 +154,12 @@ export async function runProfile(o: { tasks: number; types: number; concurrency:
           amqpAcks: round((io.after.ack - io.before.ack) / N, 2),
         },
         mongoPerTask: per(mongo),
+        commandsPerTask: per(diff(io.before.commands ?? {}, io.after.commands ?? {})),
+        commandDocsPerTask: per(diff(io.before.commandDocs ?? {}, io.after.commandDocs ?? {})),
         publishPerTask: per(publish),
         deliverPerTask: per(deliver),
+        ackPerTask: per(diff(io.before.acks ?? {}, io.after.acks ?? {})),
+        nackPerTask: per(diff(io.before.nacks ?? {}, io.after.nacks ?? {})),
         profile: prof,
         profileFile: path.relative(repoRoot, profFile),
       };
@@ -160,9 +170,12 @@ export async function runProfile(o: { tasks: number; types: number; concurrency:
       amqpPublishesPerTask: round(services.reduce((a, x) => a + x.perTask.amqpPublishes, 0), 2),
       amqpDeliveriesPerTask: round(services.reduce((a, x) => a + x.perTask.amqpDeliveries, 0), 2),
     };
-    const report = { machine: machine(), date: new Date().toISOString(), scenario: s.name, tasks: s.tasks, types: o.types, figures: f, resources: use, cpuSecondsPer1000: round((use.cpuSeconds / N) * 1000, 2), totals, services };
+    const io = ioTables(services);
+    const report = { machine: machine(), commit: gitCommit(), date: new Date().toISOString(), scenario: s.name, tasks: s.tasks, types: o.types, figures: f, resources: use, cpuSecondsPer1000: round((use.cpuSeconds / N) * 1000, 2), totals, io, services };
     const out = path.join(dir, 'profile.json');
     fs.writeFileSync(out, JSON.stringify(report, null, 2));
+    const mdOut = path.join(dir, 'profile.md');
+    fs.writeFileSync(mdOut, profileMarkdown(report));
 
     console.log(`\n== Loom, ${s.tasks} no-op tasks, burst: ${f.tasksPerSecond} tasks/s, ${report.cpuSecondsPer1000} CPU s per 1,000 tasks, wall ${use.wallSeconds} s`);
     console.log(`CPU seconds by process: ${Object.entries(use.cpuByGroup).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
@@ -177,9 +190,34 @@ export async function runProfile(o: { tasks: number; types: number; concurrency:
         for (const fn of x.profile.topFunctions.slice(0, 10)) console.log(`     ${String(fn.share).padStart(5)}%  ${fn.selfMs} ms  ${fn.name}`);
       }
     }
-    console.log(`\n[bench] profile written to ${out} (open the .cpuprofile files in Chrome DevTools or speedscope)`);
+    console.log(`\n${ioReport(io, false)}`);
+    console.log(`\n[bench] profile written to ${out} and ${mdOut} (open the .cpuprofile files in Chrome DevTools or speedscope)`);
   } finally {
     unregister();
     await loom.stop();
   }
+}
+
+function gitCommit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'libs', 'services'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+    return dirty ? `${head} (with uncommitted changes in libs/ or services/)` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The Markdown file of a profile run: what ran, then the I/O tables, ready to paste into the README. */
+export function profileMarkdown(r: { commit: string; date: string; tasks: number; types: number; figures: { tasksPerSecond: number; completed: number }; cpuSecondsPer1000: number; resources: { cpuByGroup: Record<string, number> }; io: ReturnType<typeof ioTables> }): string {
+  return [
+    `# Loom per-task I/O, \`npm run bench -- --profile --tasks ${r.tasks} --types ${r.types}\``,
+    '',
+    `Commit ${r.commit}, ${r.date}. ${r.figures.completed} no-op tasks over ${r.types} types, all at once, the five services under the probe (bench/preload/probe.cjs) and the V8 profiler: ${r.figures.tasksPerSecond} tasks/s, ${r.cpuSecondsPer1000} CPU s per 1,000 tasks (the profiler slows the services; use \`--peers\` for speed). Figures are per completed task.`,
+    '',
+    `CPU seconds by process: ${Object.entries(r.resources.cpuByGroup).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    '',
+    ioReport(r.io, true),
+    '',
+  ].join('\n');
 }

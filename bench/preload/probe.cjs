@@ -1,9 +1,11 @@
 // Opt-in probe for `npm run bench -- --profile`, loaded into each Loom service with
 // NODE_OPTIONS=--require (it changes no code of the platform). It counts, per process:
 //   - MongoDB operations, by collection and driver method (mongodb's Collection.prototype, the
-//     copies used by mongoose and by the root package), each a round trip;
-//   - AMQP publishes (by exchange and routing key), deliveries (by queue), acks and nacks
-//     (amqplib's Channel.prototype);
+//     copies used by mongoose and by the root package), and the wire commands they send (the
+//     driver's Connection.prototype.command: insert/update/findAndModify/find/getMore... by
+//     collection, with documents written), each command a round trip;
+//   - AMQP publishes (by exchange, routing key, confirmed or not, persistent or not), deliveries
+//     (by queue), acks and nacks (by the queue of the message) (amqplib's Channel.prototype);
 // and on SIGUSR2 toggles a window: the first one takes a "before" snapshot and starts the V8 CPU
 // profiler (node:inspector), the second takes an "after" snapshot, stops the profiler and writes
 // <dir>/<service>-<pid>.cpuprofile and <dir>/<service>-<pid>.io.json (BENCH_PROBE_DIR).
@@ -15,7 +17,7 @@ const inspector = require('node:inspector');
 const dir = process.env.BENCH_PROBE_DIR;
 const ns = process.env.LOOM_NAMESPACE || '';
 const service = (/services[\\/]([^\\/]+)[\\/]src[\\/]main/.exec(process.argv.join(' ')) || [])[1] || path.basename(process.argv[1] || 'node');
-const counts = { mongo: {}, publish: {}, deliver: {}, ack: 0, nack: 0 };
+const counts = { mongo: {}, commands: {}, commandDocs: {}, publish: {}, deliver: {}, acks: {}, nacks: {}, ack: 0, nack: 0 };
 const inc = (o, k) => (o[k] = (o[k] || 0) + 1);
 const norm = (s) => String(s).split(`${ns}.`).join('').replace(/bench\.t\d+/g, 'bench.t*');
 
@@ -52,29 +54,74 @@ for (const file of drivers) {
   }
 }
 
+// MongoDB wire commands: every command a driver connection sends (one round trip each), keyed by
+// command name and collection, with the number of documents written for insert/update/delete
+// (a batched insert is one command of many documents). The driver's monitoring handshakes
+// (hello) are left out: they are the same whatever the workload.
+const SKIP = new Set(['hello', 'ismaster', 'isMaster', 'saslStart', 'saslContinue', 'endSessions']);
+for (const file of drivers) {
+  const connFile = path.join(path.dirname(file), 'cmap', 'connection.js');
+  if (!fs.existsSync(connFile)) continue;
+  const { Connection } = require(connFile);
+  const orig = Connection.prototype.command;
+  if (typeof orig !== 'function') continue;
+  Connection.prototype.command = function (ns, cmd, ...rest) {
+    const name = cmd && Object.keys(cmd)[0];
+    if (name && !SKIP.has(name)) {
+      const coll = name === 'getMore' ? cmd.collection : typeof cmd[name] === 'string' ? cmd[name] : '';
+      const key = [name, norm(coll || '-')].join('\t');
+      inc(counts.commands, key);
+      const docs = cmd.documents || cmd.updates || cmd.deletes;
+      if (Array.isArray(docs)) counts.commandDocs[key] = (counts.commandDocs[key] || 0) + docs.length;
+    }
+    return orig.call(this, ns, cmd, ...rest);
+  };
+}
+
 // AMQP (amqplib): ConfirmChannel.publish and sendToQueue both end in Channel.prototype.publish.
 // (its package "exports" hide lib/: reach the file by its path, next to the main module)
 const amqplibMain = resolveFrom('amqplib', root);
 const channelModel = amqplibMain && path.join(path.dirname(amqplibMain), 'lib', 'channel_model.js');
 if (channelModel) {
   const { Channel } = require(channelModel);
+  // A key per (exchange, routing key, confirmed or not, persistent or not), tab-separated so the
+  // report can split it back into columns; a ConfirmChannel's publish goes through here too.
+  const { ConfirmChannel } = require(channelModel);
   const publish = Channel.prototype.publish;
-  Channel.prototype.publish = function (exchange, routingKey, ...rest) {
-    inc(counts.publish, `${norm(exchange) || '(default)'} ${norm(routingKey)}`);
-    return publish.call(this, exchange, routingKey, ...rest);
+  Channel.prototype.publish = function (exchange, routingKey, content, options, ...rest) {
+    const confirmed = this instanceof ConfirmChannel ? 'confirmed' : 'unconfirmed';
+    const persistent = options && (options.persistent || options.deliveryMode === 2) ? 'persistent' : 'transient';
+    inc(counts.publish, [norm(exchange) || '(default)', norm(routingKey), confirmed, persistent].join('\t'));
+    return publish.call(this, exchange, routingKey, content, options, ...rest);
   };
+  // Deliveries by queue; acks and nacks by the queue of the message they settle.
+  const queueOf = new WeakMap();
   const consume = Channel.prototype.consume;
   Channel.prototype.consume = function (queue, callback, ...rest) {
     const q = norm(queue);
     return consume.call(this, queue, (msg) => {
-      if (msg) inc(counts.deliver, q);
+      if (msg) {
+        inc(counts.deliver, q);
+        queueOf.set(msg, q);
+      }
       return callback(msg);
     }, ...rest);
   };
   for (const m of ['ack', 'nack', 'reject']) {
     const orig = Channel.prototype[m];
-    Channel.prototype[m] = function (...args) {
+    Channel.prototype[m] = function (msg, ...args) {
+      const q = (msg && queueOf.get(msg)) || '(unknown)';
+      inc(m === 'ack' ? counts.acks : counts.nacks, q);
       counts[m === 'ack' ? 'ack' : 'nack']++;
+      return orig.call(this, msg, ...args);
+    };
+  }
+  // ackAll/nackAll settle many at once: counted once each under '(all)'.
+  for (const m of ['ackAll', 'nackAll']) {
+    const orig = Channel.prototype[m];
+    if (typeof orig !== 'function') continue;
+    Channel.prototype[m] = function (...args) {
+      inc(m === 'ackAll' ? counts.acks : counts.nacks, '(all)');
       return orig.apply(this, args);
     };
   }

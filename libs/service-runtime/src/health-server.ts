@@ -1,7 +1,9 @@
-// /healthz (the process is alive) and /readyz (its dependencies answer) on a small HTTP
-// server of its own, for the services that have no public HTTP API.
+// /healthz (the process is alive), /readyz (its dependencies answer) and /metrics (Prometheus
+// text, when OTEL_METRICS_EXPORTER=prometheus) on a small HTTP server of its own, for the
+// services that have no public HTTP API.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serveMetrics } from '@loom/telemetry';
 
 export type ReadinessCheck = () => Promise<boolean> | boolean;
 
@@ -14,6 +16,10 @@ export function healthHandler(isReady: ReadinessCheck) {
     if (req.url === '/readyz') {
       const ok = await Promise.resolve(isReady()).catch(() => false);
       res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ok ? 'ready' : 'not ready' }));
+      return true;
+    }
+    if (req.url === '/metrics' && req.method === 'GET') {
+      serveMetrics(req, res);
       return true;
     }
     return false;

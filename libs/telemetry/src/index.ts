@@ -1,5 +1,6 @@
 export { createLogger, traceFields, type Logger } from './logger';
-export { startTelemetry, shutdownTelemetry, telemetryMode, instanceId, type TelemetryMode, type TelemetryOptions } from './tracing';
+export { startTelemetry, shutdownTelemetry, telemetryMode, instanceId, serveMetrics, type TelemetryMode, type TelemetryOptions } from './tracing';
+export { inSubmitSpan, inUploadSpan, inSettleSpan, inBatchSettleSpan } from './task-spans';
 export {
   startPublishSpan,
   runInProcessSpan,
@@ -21,6 +22,10 @@ export {
   recordTaskFinished,
   recordQueueWait,
   recordProviderCall,
+  recordTaskError,
+  recordProviderPause,
+  recordCredits,
+  observeOutboxBacklog,
   traceProviderCall,
   providerErrorClassOf,
   METER_NAME,

@@ -1,15 +1,25 @@
 // Loom's metrics, defined once here so every service names and labels them alike. They go
-// through the SDK's meter provider (OTLP when an endpoint is configured) and cost nothing while
-// telemetry is off. Durations are in seconds, as OpenTelemetry's conventions ask.
+// through the SDK's meter provider (scraped at /metrics with OTEL_METRICS_EXPORTER=prometheus,
+// or pushed over OTLP) and cost nothing while telemetry is off. Durations are in seconds, as
+// OpenTelemetry's conventions ask. Prometheus names: dots become underscores, counters end in
+// _total, second-valued histograms in _seconds (loom.tasks.finished -> loom_tasks_finished_total).
+// Every call below is a few in-memory additions: no metric costs a MongoDB or broker operation
+// per task (the gauges read the broker when scraped, not per task).
 //
-//   loom.tasks.submitted       counter    task.type                       gateway: new tasks accepted
-//   loom.tasks.finished        counter    task.type, outcome              executor: runs ended (succeeded, failed, ...)
-//   loom.task.duration         histogram  task.type, outcome   s          executor: handler run time
-//   loom.task.queue_wait       histogram  task.type            s          executor: queued -> claimed
-//   loom.queue.depth           gauge      task.type                       scheduler: ready messages on <ns>.work.<type>
-//   loom.provider.calls        counter    provider, operation             provider adapters: calls made
-//   loom.provider.errors       counter    provider, operation, error.class  provider adapters: failed calls by class
-//   loom.provider.call.duration histogram provider, operation  s          provider adapters: call latency
+//   loom.tasks.submitted        counter    task.type                          gateway: new tasks accepted
+//   loom.tasks.finished         counter    task.type, provider, outcome       executor: runs ended (succeeded, failed, ...)
+//   loom.task.duration          histogram  task.type, provider, outcome  s    executor: handler run time (provider tasks: until terminal)
+//   loom.task.queue_wait        histogram  task.type                     s    executor: queued -> claimed
+//   loom.task.errors            counter    task.type, error.code              executor: failed runs by error code (retried or not)
+//   loom.queue.depth            gauge      task.type, messaging.destination.name  scheduler: ready messages on <ns>.work.<type>
+//   loom.queue.consumers        gauge      messaging.destination.name         scheduler: consumers attached to each queue
+//   loom.provider.calls         counter    provider, operation                provider calls made
+//   loom.provider.errors        counter    provider, operation, error.class   failed provider calls by class
+//   loom.provider.call.duration histogram  provider, operation           s    provider call latency
+//   loom.provider.pauses        counter    provider                           429s that paused a provider for every replica
+//   loom.credits.captured       counter    task.type                          settlement: credits charged
+//   loom.credits.released       counter    task.type                          settlement: held credits given back
+//   loom.outbox.backlog         gauge                                         every task writer: outbox entries not yet confirmed by the broker
 import { metrics, SpanKind, SpanStatusCode, trace, type Counter, type Histogram, type Meter, type MeterProvider } from '@opentelemetry/api';
 
 export const METER_NAME = 'loom';
@@ -25,6 +35,10 @@ interface Instruments {
   providerCalls: Counter;
   providerErrors: Counter;
   providerDuration: Histogram;
+  providerPauses: Counter;
+  taskErrors: Counter;
+  creditsCaptured: Counter;
+  creditsReleased: Counter;
 }
 
 let cache: { provider: MeterProvider; instruments: Instruments } | undefined;
@@ -53,6 +67,10 @@ function instruments(): Instruments {
       providerCalls: m.createCounter('loom.provider.calls', { description: 'Calls to external providers' }),
       providerErrors: m.createCounter('loom.provider.errors', { description: 'Failed calls to external providers, by error class' }),
       providerDuration: m.createHistogram('loom.provider.call.duration', { description: 'Latency of calls to external providers', ...seconds }),
+      providerPauses: m.createCounter('loom.provider.pauses', { description: 'Rate limits (429) that paused a provider for every replica' }),
+      taskErrors: m.createCounter('loom.task.errors', { description: 'Failed task runs by error code, retried or not' }),
+      creditsCaptured: m.createCounter('loom.credits.captured', { description: 'Credits charged for succeeded tasks', unit: '{credit}' }),
+      creditsReleased: m.createCounter('loom.credits.released', { description: 'Held credits given back for failed or cancelled tasks', unit: '{credit}' }),
     },
   };
   return cache.instruments;
@@ -62,10 +80,39 @@ export function recordTaskSubmitted(type: string): void {
   instruments().tasksSubmitted.add(1, { 'task.type': type });
 }
 
-export function recordTaskFinished(type: string, outcome: TaskOutcome, durationMs: number): void {
+/** `provider`: the provider a type runs at, or "local" for an in-process handler. */
+export function recordTaskFinished(type: string, outcome: TaskOutcome, durationMs: number, provider = 'local'): void {
   const i = instruments();
-  i.tasksFinished.add(1, { 'task.type': type, outcome });
-  i.taskDuration.record(durationMs / 1000, { 'task.type': type, outcome });
+  const attrs = { 'task.type': type, provider, outcome };
+  i.tasksFinished.add(1, attrs);
+  i.taskDuration.record(durationMs / 1000, attrs);
+}
+
+/** A run that failed with `code` (TIMEOUT, a provider's error class, a handler's code...), retried or not. */
+export function recordTaskError(type: string, code: string): void {
+  instruments().taskErrors.add(1, { 'task.type': type, 'error.code': code });
+}
+
+/** A 429 that paused `provider` for every replica. */
+export function recordProviderPause(provider: string): void {
+  instruments().providerPauses.add(1, { provider });
+}
+
+/** Credits a settlement moved for good: captured (charged) or released (given back). */
+export function recordCredits(action: 'capture' | 'release', credits: number, type = 'unknown'): void {
+  const i = instruments();
+  (action === 'capture' ? i.creditsCaptured : i.creditsReleased).add(credits, { 'task.type': type });
+}
+
+/**
+ * The loom.outbox.backlog gauge of this process, read from `pending` whenever the metrics are
+ * collected (a scrape). Returns the function that unregisters it.
+ */
+export function observeOutboxBacklog(pending: () => number): () => void {
+  const gauge = loomMeter().createObservableGauge('loom.outbox.backlog', { description: 'Outbox entries not yet confirmed by the broker', unit: '{entry}' });
+  const callback = (result: { observe(value: number): void }) => result.observe(pending());
+  gauge.addCallback(callback);
+  return () => gauge.removeCallback(callback);
 }
 
 export function recordQueueWait(type: string, waitMs: number): void {
@@ -99,7 +146,7 @@ export function providerErrorClassOf(err: unknown): string {
 }
 
 /**
- * The helper for provider adapters: runs one call in a CLIENT span `provider <operation>`
+ * The helper for provider adapters: runs one call in a CLIENT span `provider <name> <operation>`
  * (child of the active span, so it lands in the task's trace) and records the call metrics.
  *
  *   const prediction = await traceProviderCall('replicate', 'submit', () => http.post(...));
@@ -112,7 +159,7 @@ export async function traceProviderCall<T>(
 ): Promise<T> {
   const started = performance.now();
   return trace.getTracer('loom').startActiveSpan(
-    `provider ${operation}`,
+    `provider ${provider} ${operation}`,
     { kind: SpanKind.CLIENT, attributes: { 'loom.provider.name': provider, 'loom.provider.operation': operation } },
     async (span) => {
       try {

@@ -7,12 +7,19 @@
 // nothing). Then the OpenTelemetry API is a no-op and trace headers on messages pass through
 // unchanged. With OTEL_EXPORTER_OTLP_ENDPOINT set, traces and metrics go there over OTLP/HTTP
 // (OTEL_EXPORTER_OTLP_PROTOCOL http/protobuf by default, or http/json); OTEL_TRACES_EXPORTER=console
-// prints spans instead. Logs stay pino lines on stdout (OTEL_LOGS_EXPORTER defaults to none here).
+// prints spans instead. With OTEL_EXPORTER_ZIPKIN_ENDPOINT set (`npm start` sets it to its local
+// Zipkin), spans go to Zipkin. OTEL_METRICS_EXPORTER=prometheus serves the metrics at /metrics on
+// the service's own health port (see serveMetrics), for a Prometheus to scrape; it may be combined
+// with otlp ("otlp,prometheus"). Logs stay pino lines on stdout (OTEL_LOGS_EXPORTER defaults to
+// none here).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
+import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { NodeSDK } from '@opentelemetry/sdk-node';
+import type { MetricReader } from '@opentelemetry/sdk-metrics';
 
-/** Health probes are polled every few seconds: tracing them would bury the task traces. */
-const UNTRACED_PATHS = new Set(['/healthz', '/readyz']);
+/** Probes and scrapes come every few seconds: tracing them would bury the task traces. */
+const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 export type TelemetryMode = 'off' | 'on';
 
@@ -24,6 +31,8 @@ export interface TelemetryOptions {
 }
 
 let sdk: NodeSDK | undefined;
+/** The pull reader behind /metrics, when OTEL_METRICS_EXPORTER lists prometheus. */
+let prometheus: PrometheusExporter | undefined;
 
 const isSet = (v: string | undefined) => v !== undefined && v.trim() !== '';
 
@@ -34,6 +43,7 @@ export function telemetryMode(env: NodeJS.ProcessEnv = process.env): TelemetryMo
     env.OTEL_EXPORTER_OTLP_ENDPOINT,
     env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
     env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT,
+    env.OTEL_EXPORTER_ZIPKIN_ENDPOINT,
     env.OTEL_TRACES_EXPORTER,
     env.OTEL_METRICS_EXPORTER,
   ].some(isSet);
@@ -57,7 +67,11 @@ export function startTelemetry(serviceName: string, opts: TelemetryOptions = {})
   // Each signal goes where an endpoint was given; none goes to a default localhost endpoint
   // nobody listens on. Explicit OTEL_*_EXPORTER values win.
   const general = isSet(env.OTEL_EXPORTER_OTLP_ENDPOINT);
-  env.OTEL_TRACES_EXPORTER ??= general || isSet(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) ? 'otlp' : 'none';
+  env.OTEL_TRACES_EXPORTER ??= isSet(env.OTEL_EXPORTER_ZIPKIN_ENDPOINT)
+    ? 'zipkin'
+    : general || isSet(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)
+      ? 'otlp'
+      : 'none';
   env.OTEL_METRICS_EXPORTER ??= general || isSet(env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT) ? 'otlp' : 'none';
   env.OTEL_LOGS_EXPORTER ??= 'none';
 
@@ -75,6 +89,7 @@ export function startTelemetry(serviceName: string, opts: TelemetryOptions = {})
         'service.instance.id': instanceId(env),
       }),
     ),
+    metricReaders: metricReadersFor(env),
     // Light on purpose: the HTTP server/client and express routing. Message hops, handler runs
     // and provider calls get spans of their own from libs/messaging and the services.
     instrumentations: [
@@ -86,11 +101,55 @@ export function startTelemetry(serviceName: string, opts: TelemetryOptions = {})
   return 'on';
 }
 
+/**
+ * The metric readers OTEL_METRICS_EXPORTER asks for. Built here rather than left to the SDK,
+ * whose prometheus reader would open a port of its own: ours is served by the health server.
+ */
+function metricReadersFor(env: NodeJS.ProcessEnv): MetricReader[] {
+  const names = new Set((env.OTEL_METRICS_EXPORTER ?? '').split(',').map((n) => n.trim()).filter(Boolean));
+  if (names.has('none')) return [];
+  const { metrics } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+  const interval = Number(env.OTEL_METRIC_EXPORT_INTERVAL) || 60_000;
+  const readers: MetricReader[] = [];
+  for (const name of names) {
+    if (name === 'prometheus') {
+      const { PrometheusExporter } = require('@opentelemetry/exporter-prometheus') as typeof import('@opentelemetry/exporter-prometheus');
+      // Scope labels (otel_scope_name="loom") on every series say nothing an operator needs.
+      prometheus = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
+      readers.push(prometheus);
+    } else if (name === 'otlp') {
+      const protocol = env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf';
+      const { OTLPMetricExporter } = (
+        protocol === 'http/json' ? require('@opentelemetry/exporter-metrics-otlp-http') : require('@opentelemetry/exporter-metrics-otlp-proto')
+      ) as typeof import('@opentelemetry/exporter-metrics-otlp-http');
+      readers.push(new metrics.PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: interval }));
+    } else if (name === 'console') {
+      readers.push(new metrics.PeriodicExportingMetricReader({ exporter: new metrics.ConsoleMetricExporter(), exportIntervalMillis: interval }));
+    } else {
+      throw new Error(`OTEL_METRICS_EXPORTER: unknown exporter "${name}" (use otlp, prometheus, console or none)`);
+    }
+  }
+  return readers;
+}
+
+/**
+ * Answers a GET /metrics in the Prometheus text format (each service's health server, and the
+ * gateway, route it here). Without the prometheus reader it says how to turn it on.
+ */
+export function serveMetrics(req: IncomingMessage, res: ServerResponse): void {
+  if (!prometheus) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('metrics are off in this process: set OTEL_METRICS_EXPORTER=prometheus\n');
+    return;
+  }
+  prometheus.getMetricsRequestHandler(req, res);
+}
+
 /** Flushes and stops the SDK (pending spans and metrics are exported); a no-op when off. */
 export async function shutdownTelemetry(timeoutMs = 5_000): Promise<void> {
   const s = sdk;
   if (!s) return;
   sdk = undefined;
+  prometheus = undefined;
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     s.shutdown().catch(() => undefined),

@@ -7,7 +7,7 @@ import type { ProviderPolicy, TaskTypes } from '@loom/config';
 import { abortableDelay, FINISHED_ELSEWHERE, providerHandlerSpec, TaskFailure, type TaskHandler } from '@loom/handlers';
 import { isProviderError, type Provider } from '@loom/providers';
 import { isTerminal, type Store } from '@loom/store';
-import { traceProviderCall, type Logger } from '@loom/telemetry';
+import { recordProviderPause, traceProviderCall, type Logger } from '@loom/telemetry';
 import { abortKindOf } from './abort-reasons';
 
 export interface ProviderHandlerDeps {
@@ -108,6 +108,7 @@ async function submitWithBackoff(
     } catch (err) {
       if (!isProviderError(err) || ctx.signal.aborted) throw err;
       if (err.errorClass === 'rate_limited') {
+        recordProviderPause(cfg.name);
         await deps.store.providerJobs.pause(cfg.name, err.retryAfterMs ?? Math.min(30_000, 1000 * 2 ** Math.min(i, 5)));
         continue;
       }
@@ -123,6 +124,9 @@ async function submitWithBackoff(
 async function asTaskFailure(err: unknown, provider: string, store: Store): Promise<unknown> {
   if (!isProviderError(err)) return err;
   const e = err;
-  if (e.errorClass === 'rate_limited') await store.providerJobs.pause(provider, err.retryAfterMs ?? 5_000);
+  if (e.errorClass === 'rate_limited') {
+    recordProviderPause(provider);
+    await store.providerJobs.pause(provider, err.retryAfterMs ?? 5_000);
+  }
   return new TaskFailure(`PROVIDER_${e.errorClass.toUpperCase()}`, e.message, e.retryable);
 }

@@ -10,7 +10,7 @@ import { FINISHED_ELSEWHERE, type TaskContext, type TaskHandler } from '@loom/ha
 import { traceHeadersOf, type Bus, type Delivery } from '@loom/messaging';
 import { outputKey, type ObjectStorage } from '@loom/storage';
 import { isTerminal, type Lease, type Store, type TaskRecord, type TaskRef } from '@loom/store';
-import { annotateActiveSpan, inSpan, LOOM, recordActiveSpanError, recordQueueWait, recordTaskFinished, type Logger, type TaskOutcome } from '@loom/telemetry';
+import { annotateActiveSpan, inSpan, inUploadSpan, LOOM, recordActiveSpanError, recordQueueWait, recordTaskError, recordTaskFinished, type Logger, type TaskOutcome } from '@loom/telemetry';
 import { abortKindOf, TaskAborted } from './abort-reasons';
 import { nextStep, toTaskError } from './failure-policy';
 import { runHooks, type HandlerMiddleware } from './middleware';
@@ -174,7 +174,8 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
         if (!deps.storage) throw new Error('this executor has no output storage configured (S3_*)');
         const index = written.length;
         const stream = typeof body === 'string' || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : Readable.from(body as AsyncIterable<Buffer>);
-        const obj = await deps.storage.uploadStream(outputKey(task.tenantId, task._id, index), stream, { contentType, signal: abort.signal });
+        const key = outputKey(task.tenantId, task._id, index);
+        const obj = await inUploadSpan({ taskId: task._id, key }, () => deps.storage!.uploadStream(key, stream, { contentType, signal: abort.signal }));
         written.push({ index, key: obj.key, size: obj.size, contentType: obj.contentType, sha256: obj.sha256 });
         return obj;
       },
@@ -217,6 +218,7 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
       }
       if (kind === 'cancelled') await store.tasks.cancelRunning(task._id, lease.token, ref);
       else if (kind === 'timeout') {
+        recordTaskError(task.type, 'TIMEOUT');
         await store.tasks.fail(task._id, { code: 'TIMEOUT', message: `ran longer than its timeout of ${task.timeoutMs} ms`, retryable: false }, { token: lease.token, ref });
       } else if (kind === 'shutdown') {
         handedBack = !!(await store.tasks.handBack(task._id, lease.token));
@@ -229,6 +231,7 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
         } else log.warn('lease lost; another executor owns this task now');
       } else {
         const error = toTaskError(err);
+        recordTaskError(task.type, error.code);
         const step = nextStep(error, task.attempt, task.maxAttempts, types[task.type]?.retryBackoff ?? { baseMs: 1000, maxMs: 60_000 });
         if (step.kind === 'retry') {
           outcome = 'retry_scheduled';
@@ -240,7 +243,7 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
       clearTimeout(timeout);
       active.delete(task._id);
       annotateActiveSpan({ [LOOM.TASK_OUTCOME]: outcome });
-      recordTaskFinished(task.type, outcome, Date.now() - started);
+      recordTaskFinished(task.type, outcome, Date.now() - started, types[task.type]?.provider?.name);
       // Terminal (or handed back, or no longer ours): now the type's next task may start.
       if (!handedBack) for (const delivery of run.deliveries) delivery.ack();
       finish();

@@ -6,7 +6,7 @@ import type { ProviderPolicy } from '@loom/config';
 import type { ProviderOutput } from '@loom/providers';
 import { fetchOutput, outputKey, type ObjectStorage } from '@loom/storage';
 import type { Store, TaskRecord } from '@loom/store';
-import { inSpan, type Logger } from '@loom/telemetry';
+import { inUploadSpan, type Logger } from '@loom/telemetry';
 
 export interface StoredOutput {
   index: number;
@@ -41,11 +41,7 @@ export async function ingestOutputs(
       const fetched = await fetchOutput(out.url, policy.outputs);
       const contentType = out.contentType ?? fetched.contentType?.split(';')[0] ?? 'application/octet-stream';
       const key = outputKey(task.tenantId, task._id, index, EXT[contentType] ?? '');
-      const obj = await inSpan('r2 upload', { 'loom.task.id': task._id, 'loom.output.key': key }, async (span) => {
-        const stored = await storage.uploadStream(key, fetched.body, { contentType, maxBytes: policy.outputs.maxBytes });
-        span.setAttribute('loom.output.bytes', stored.size);
-        return stored;
-      });
+      const obj = await inUploadSpan({ taskId: task._id, key }, () => storage.uploadStream(key, fetched.body, { contentType, maxBytes: policy.outputs.maxBytes }));
       stored.push({ index, key: obj.key, size: obj.size, contentType: obj.contentType, sha256: obj.sha256 });
     }
     const done = await store.tasks.finishIngest(task._id, token, stored, { outputs: stored.length });

@@ -3,7 +3,7 @@
 // {total, updated, succeeded, failed, stillProcessing, errors}.
 import { isProviderError, type Provider } from '@loom/providers';
 import type { ProviderPolicy } from '@loom/config';
-import { inTaskTrace, traceProviderCall } from '@loom/telemetry';
+import { inTaskTrace, recordProviderPause, traceProviderCall } from '@loom/telemetry';
 import { applyProviderStatus, type FollowDeps } from './follow-task';
 
 export interface RoundResult {
@@ -46,7 +46,10 @@ export async function pollRound(
           r.errors++;
           // A provider outage or a 429 leaves the task waiting, not failed: the task's own
           // timeout (executor) decides when to give up.
-          if (isProviderError(err) && err.errorClass === 'rate_limited') await deps.store.providerJobs.pause(provider, err.retryAfterMs ?? 5_000);
+          if (isProviderError(err) && err.errorClass === 'rate_limited') {
+            recordProviderPause(provider);
+            await deps.store.providerJobs.pause(provider, err.retryAfterMs ?? 5_000);
+          }
           deps.logger.warn({ taskId: task._id, provider, err: (err as Error).message }, 'status poll failed');
         }
       }

@@ -1,6 +1,6 @@
 // /v1/tasks: transport only. Parse the request with its schema, call the task service with the
 // caller's scope, present the result. Status codes are decided here and nowhere else.
-import { annotateActiveSpan, LOOM, recordTaskSubmitted, traceHeadersFor } from '@loom/telemetry';
+import { annotateActiveSpan, inSubmitSpan, LOOM, recordTaskSubmitted, traceHeadersFor } from '@loom/telemetry';
 import { Router, type Request, type Response } from 'express';
 import { presentLogLine, presentTask } from '../presenters/task.presenter';
 import type { TaskService } from '../tasks/task-service';
@@ -15,7 +15,11 @@ export function tasksRouter(tasks: TaskService): Router {
 
   r.post('/', async (req, res) => {
     const body = validate(submitTaskBody, req.body);
-    const { task, created } = await tasks.submit(principalOf(res).tenantId, body, traceHeadersOf(req));
+    const { task, created } = await inSubmitSpan(body.type, async (span) => {
+      const r = await tasks.submit(principalOf(res).tenantId, body, traceHeadersOf(req));
+      span.setAttributes({ [LOOM.TASK_ID]: r.task._id, 'loom.task.created': r.created });
+      return r;
+    });
     annotateActiveSpan({ [LOOM.TASK_ID]: task._id, [LOOM.TASK_TYPE]: task.type });
     if (created) recordTaskSubmitted(task.type);
     // 202 for a new task; 200 when an idempotency key was seen before: nothing new was accepted.
