@@ -6,6 +6,7 @@ import { createTaskLogs } from './task-logs';
 import { createTaskQueries } from './task-queries';
 import { createTaskRepository } from './task-repository';
 import { createProviderJobs } from './provider-jobs';
+import { createQueueStats } from './queue-stats';
 
 export * from './models';
 export * from './outbox';
@@ -17,6 +18,8 @@ export * from './api-keys';
 export { startOutboxRelay } from './outbox-relay';
 export { connectMongo } from './connection';
 export * from './provider-jobs';
+export * from './queue-stats';
+export * from './search-terms';
 
 /** Everything a service needs of the store, built on one connection. */
 export async function createStore(conn: Connection, publish?: OutboxPublish) {
@@ -29,6 +32,7 @@ export async function createStore(conn: Connection, publish?: OutboxPublish) {
     logs: createTaskLogs(models),
     apiKeys: createApiKeys(models),
     providerJobs: createProviderJobs(conn),
+    queueStats: createQueueStats(models),
   };
 }
 export type Store = Awaited<ReturnType<typeof createStore>>;

@@ -54,6 +54,8 @@ export interface TaskRecord {
   outbox: OutboxEntry[];
   /** W3C trace context of the submitting request: every event of the task joins its trace. */
   traceHeaders?: Record<string, string>;
+  /** The words of the input, for search (search-terms.ts); never leaves the store's API. */
+  searchTerms?: string[];
 }
 
 export interface TaskLogRecord {
@@ -125,6 +127,7 @@ const taskSchema = new Schema<TaskRecord>(
     version: { type: Number, required: true, default: 0 },
     outbox: { type: [outboxSchema], default: [] },
     traceHeaders: { type: Schema.Types.Mixed, default: {} },
+    searchTerms: { type: [String], default: undefined },
   },
   { collection: 'tasks', versionKey: false, minimize: false },
 );
@@ -137,6 +140,11 @@ taskSchema.index({ status: 1, 'lease.expiresAt': 1 });
 taskSchema.index({ status: 1, finishedAt: 1 });
 taskSchema.index({ 'outbox.createdAt': 1 });
 taskSchema.index({ status: 1, phase: 1, provider: 1 });
+// The task center's list and search (task-queries.ts): a status filter, a word of the input, an
+// idempotency key for operators (users go through idemKey), each newest first.
+taskSchema.index({ tenantId: 1, status: 1, createdAt: -1 });
+taskSchema.index({ tenantId: 1, searchTerms: 1, createdAt: -1 });
+taskSchema.index({ idempotencyKey: 1 }, { sparse: true });
 
 const taskLogSchema = new Schema<TaskLogRecord>(
   {

@@ -3,14 +3,61 @@
 import type { QueryFilter } from 'mongoose';
 import { TERMINAL_STATUSES, type TaskStatus } from '@loom/contracts';
 import type { StoreModels, TaskRecord } from './models';
+import { wordsOf } from './search-terms';
 
-export interface TaskListFilter {
+/** Which tasks: every field narrows (the task center's filters and search, and bulk actions by filter). */
+export interface TaskFilter {
   tenantId?: string;
+  /** Only these task ids. */
+  ids?: readonly string[];
   status?: TaskStatus;
+  /** Any of these statuses (combined with `status`, both must hold). */
+  statuses?: readonly TaskStatus[];
   type?: string;
   batchId?: string;
+  /** Created at or after / strictly before. */
+  createdAfter?: Date;
+  createdBefore?: Date;
+  /**
+   * The task id, its idempotency key, or words of its input (all of them, whole words,
+   * case-insensitive): search-terms.ts explains why words and not substrings.
+   */
+  q?: string;
+}
+
+export interface TaskListFilter extends TaskFilter {
   page: number;
   pageSize: number;
+}
+
+/** Fields a list never needs: internals and the search words. */
+const LIST_PROJECTION = { outbox: 0, searchTerms: 0, traceHeaders: 0, lease: 0, ingest: 0 };
+
+/** The MongoDB filter of a TaskFilter; each clause has an index that serves it with the tenant first. */
+export function taskFilterQuery(f: TaskFilter): QueryFilter<TaskRecord> {
+  const q: QueryFilter<TaskRecord> = {};
+  if (f.tenantId) q.tenantId = f.tenantId;
+  if (f.ids) q._id = { $in: [...f.ids] };
+  if (f.status && f.statuses) q.status = f.statuses.includes(f.status) ? f.status : { $in: [] };
+  else if (f.status) q.status = f.status;
+  else if (f.statuses) q.status = { $in: [...f.statuses] };
+  if (f.type) q.type = f.type;
+  if (f.batchId) q.batchId = f.batchId;
+  if (f.createdAfter || f.createdBefore) {
+    q.createdAt = {};
+    if (f.createdAfter) q.createdAt.$gte = f.createdAfter;
+    if (f.createdBefore) q.createdAt.$lt = f.createdBefore;
+  }
+  const text = f.q?.trim();
+  if (text) {
+    const words = wordsOf(text);
+    const or: QueryFilter<TaskRecord>[] = [{ _id: text }];
+    // A user's key is unique per tenant (idemKey, indexed); an operator searches every tenant's keys.
+    or.push(f.tenantId ? { idemKey: `${f.tenantId}:${text}` } : { idempotencyKey: text });
+    if (words.length) or.push({ searchTerms: { $all: words } });
+    q.$or = or;
+  }
+  return q;
 }
 
 export interface QueueInfo {
@@ -27,13 +74,9 @@ export interface QueueInfo {
 export function createTaskQueries({ Task, TaskLog }: StoreModels) {
   return {
     async list(f: TaskListFilter): Promise<{ items: TaskRecord[]; total: number }> {
-      const q: QueryFilter<TaskRecord> = {};
-      if (f.tenantId) q.tenantId = f.tenantId;
-      if (f.status) q.status = f.status;
-      if (f.type) q.type = f.type;
-      if (f.batchId) q.batchId = f.batchId;
+      const q = taskFilterQuery(f);
       const [items, total] = await Promise.all([
-        Task.find(q, { outbox: 0 })
+        Task.find(q, LIST_PROJECTION)
           .sort({ createdAt: -1, _id: 1 })
           .skip((f.page - 1) * f.pageSize)
           .limit(f.pageSize)
@@ -96,6 +139,17 @@ export function createTaskQueries({ Task, TaskLog }: StoreModels) {
         await TaskLog.deleteMany({ taskId: { $in: ids } });
         deleted += r.deletedCount;
       }
+    },
+
+    /** How many tasks match a filter. */
+    count(f: TaskFilter): Promise<number> {
+      return Task.countDocuments(taskFilterQuery(f)).exec();
+    },
+
+    /** Ids of the tasks matching a filter, newest first, at most `limit`. */
+    async idsMatching(f: TaskFilter, limit: number): Promise<string[]> {
+      const rows = await Task.find(taskFilterQuery(f), { _id: 1 }).sort({ createdAt: -1, _id: 1 }).limit(limit).lean<TaskRecord[]>();
+      return rows.map((t) => t._id);
     },
 
     /** Ids of the caller's tasks that a bulk cancel addresses. */

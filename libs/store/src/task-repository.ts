@@ -20,6 +20,7 @@ import {
 import type { StoreModels, TaskRecord } from './models';
 import { outboxEvent, outboxWork, type OutboxEntry, type OutboxPublish } from './outbox';
 import { sourcesOf } from './task-state-machine';
+import { searchTermsOf } from './search-terms';
 
 export interface NewTask {
   tenantId: string;
@@ -144,6 +145,7 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
         version: 0,
         outbox: [],
         traceHeaders: input.traceHeaders ?? {},
+        searchTerms: searchTermsOf(input.input),
       } as TaskRecord;
       doc.outbox = [
         outboxEvent(TaskSubmittedV1, { type: doc.type, attempt: 1, priority: doc.priority }, { tenantId: doc.tenantId, taskId: id, headers: input.traceHeaders }),

@@ -17,6 +17,7 @@ import { createBatchService } from './billing/batch-service';
 import { createAuthenticator } from './http/auth';
 import { listen } from './http/server';
 import { createLiveHub } from './live/live-hub';
+import { createSessionStore } from './session/session-store';
 import { subscribeLiveEvents } from './live/live-source';
 import { attachLiveWebSocket } from './live/websocket';
 import { createTaskCatalog } from './tasks/task-catalog';
@@ -52,6 +53,8 @@ runService('gateway', logger, async () => {
   const tasks = createTaskService({ store, catalog, billing, presign: (key) => storage.presignGet(key) });
   const providers = createProviderRegistry(process.env);
   const auth = createAuthenticator(store.apiKeys);
+  // Task center sign-in: sessions in MongoDB, so every gateway replica knows them.
+  const sessions = await createSessionStore(conn);
   const app = createApp({
     tasks,
     catalog,
@@ -62,6 +65,8 @@ runService('gateway', logger, async () => {
     billing: { accounts: createAccountService({ billing, apiKeys: store.apiKeys }), batches: createBatchService({ store, catalog, billing }) },
     webhooks: { providers: (name) => providers.has(name) ? providers(name) : undefined, bus, logger },
     isReady: () => conn.readyState === 1 && bus.isConnected(),
+    sessions,
+    queueStats: store.queueStats,
   });
   const http = await listen(app, env.GATEWAY_PORT);
   const ws = attachLiveWebSocket(http.server, { auth, hub: live, tasks, logger });

@@ -11,10 +11,17 @@ import type { TaskCatalog } from '../tasks/task-catalog';
 import type { TaskService } from '../tasks/task-service';
 import { accountRouter } from './account.routes';
 import { adminRouter } from './admin.routes';
-import { requireAuth, type Authenticator } from './auth';
+import type { QueueStatsQueries } from '@loom/store';
+import type { SessionStore } from '../session/session-store';
+import { webRouter } from '../web/static';
+import type { Authenticator } from './auth';
+import { queuesRouter } from './queues.routes';
+import { requireCaller } from './session-auth';
+import { sessionRouter } from './session.routes';
 import { batchesRouter } from './batches.routes';
-import { errorMiddleware, notFoundMiddleware } from './errors';
+import { errorMiddleware, notFoundMiddleware, UpgradeRequiredError } from './errors';
 import { buildOpenApiDocument } from './openapi';
+import { methodNotAllowed } from './routes';
 import { tasksRouter } from './tasks.routes';
 import { webhooksRouter, type WebhookDeps } from './webhooks.routes';
 
@@ -35,11 +42,19 @@ export interface GatewayDeps {
   webhooks?: WebhookDeps;
   /** Credits and batches (/v1/account, /v1/admin, /v1/batches); an app built without them (focused tests) does not serve those. */
   billing?: { accounts: AccountService; batches: BatchService };
+  /** Task center sign-in (/v1/session); without it only API keys authenticate. */
+  sessions?: SessionStore;
+  /** GET /v1/queues; an app built without it (focused tests) does not serve it. */
+  queueStats?: QueueStatsQueries;
+  /** The task center page at / (the built folder; default: found by web/static.ts); false serves no page. */
+  webDir?: string | false;
 }
 
 export function createApp(deps: GatewayDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // First: a known path asked with a method it lacks answers 405 + Allow (read from the routes below).
+  app.use(methodNotAllowed(app));
   const { tasks } = deps;
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
@@ -49,9 +64,11 @@ export function createApp(deps: GatewayDeps): Express {
   });
 
   let openapi: ReturnType<typeof buildOpenApiDocument> | undefined;
-  app.get('/v1/openapi.json', (_req, res) => void res.json((openapi ??= buildOpenApiDocument())));
+  app.get('/v1/openapi.json', (_req, res) => void res.json((openapi ??= buildOpenApiDocument({ taskTypes: deps.catalog.describe() }))));
 
-  const auth = requireAuth(deps.auth);
+  // API keys, or the task center's session cookie (with its CSRF check on writes).
+  const auth = requireCaller(deps.auth, deps.sessions);
+  if (deps.sessions) app.use('/v1/session', express.json({ limit: '4kb' }), sessionRouter({ auth: deps.auth, sessions: deps.sessions }));
   const json = express.json({ limit: deps.bodyLimit });
   app.use('/v1/tasks', auth, json, tasksRouter(tasks));
   if (deps.billing) {
@@ -59,11 +76,19 @@ export function createApp(deps: GatewayDeps): Express {
     app.use('/v1/account', auth, accountRouter(deps.billing.accounts));
     app.use('/v1/admin', auth, json, adminRouter(deps.billing.accounts));
   }
+  if (deps.queueStats) app.use('/v1/queues', auth, queuesRouter({ stats: deps.queueStats, types: () => deps.catalog.describe().map((t) => t.type) }));
   app.get('/v1/task-types', auth, (_req, res) => void res.json(deps.catalog.describe()));
   // EventSource cannot set headers: the live streams also take ?apiKey=.
-  app.get('/v1/events', requireAuth(deps.auth, { allowQueryKey: true }), sseHandler({ hub: deps.live, tasks, heartbeatMs: deps.sseHeartbeatMs }));
+  app.get('/v1/events', requireCaller(deps.auth, deps.sessions, { allowQueryKey: true }), sseHandler({ hub: deps.live, tasks, heartbeatMs: deps.sseHeartbeatMs }));
 
+  // The WebSocket endpoint (live/websocket.ts) answers upgrades on the server; a plain GET gets 426.
+  app.get('/v1/ws', (_req, res) => {
+    res.setHeader('Upgrade', 'websocket');
+    throw new UpgradeRequiredError('GET /v1/ws is a WebSocket endpoint: send Connection: Upgrade and Upgrade: websocket');
+  });
   if (deps.webhooks) app.use('/v1/webhooks', webhooksRouter(deps.webhooks));
+
+  if (deps.webDir !== false) app.use(webRouter(deps.webDir));
 
   app.use(notFoundMiddleware);
   app.use(errorMiddleware(deps.logger));

@@ -1,9 +1,8 @@
 // Who is calling: `Authorization: Bearer <api key>` (or `?apiKey=` on the live streams, for
 // browsers), looked up in the store and cached briefly. A user sees only its own tenant; an
 // operator sees every tenant (its scope is `undefined`, which the store reads as "all").
-import type { Request, RequestHandler, Response } from 'express';
+import type { Response } from 'express';
 import { hashApiKey, type ApiKeyRecord, type ApiKeys } from '@loom/store';
-import { UnauthenticatedError } from './errors';
 
 export interface Principal {
   keyId: string;
@@ -63,19 +62,7 @@ export function apiKeyOf(headers: { authorization?: string }, url: URL | undefin
   return bearerToken(headers.authorization) ?? (allowQueryKey ? url?.searchParams.get('apiKey') ?? undefined : undefined);
 }
 
-/** Express middleware: 401 unless the request carries a known key; the principal goes to res.locals. */
-export function requireAuth(auth: Authenticator, opts: { allowQueryKey?: boolean } = {}): RequestHandler {
-  return async (req, res, next) => {
-    const key = apiKeyOf(req.headers, opts.allowQueryKey ? requestUrl(req) : undefined, !!opts.allowQueryKey);
-    const principal = await auth.authenticate(key);
-    if (!principal) {
-      res.setHeader('WWW-Authenticate', 'Bearer');
-      throw new UnauthenticatedError(key ? 'unknown API key' : 'missing API key: send Authorization: Bearer <key>');
-    }
-    res.locals.principal = principal;
-    next();
-  };
-}
+// The middleware that requires a caller (a key or a session cookie) is requireCaller in session-auth.ts.
 
 export function principalOf(res: Response): Principal {
   return res.locals.principal as Principal;
@@ -84,8 +71,4 @@ export function principalOf(res: Response): Principal {
 /** The tenant the store should be restricted to: the caller's own, or none for an operator. */
 export function tenantScope(p: Principal): string | undefined {
   return p.role === 'operator' ? undefined : p.tenantId;
-}
-
-function requestUrl(req: Request): URL {
-  return new URL(req.originalUrl, 'http://localhost');
 }

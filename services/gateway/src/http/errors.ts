@@ -79,6 +79,18 @@ export class RouteNotFoundError extends ApiError {
   readonly status = 404;
 }
 
+/** 405: the path exists, the method does not; the answer's `Allow` header lists the methods it has. */
+export class MethodNotAllowedError extends ApiError {
+  readonly code = 'METHOD_NOT_ALLOWED';
+  readonly status = 405;
+}
+
+/** 426: a WebSocket endpoint asked without `Upgrade: websocket`. */
+export class UpgradeRequiredError extends ApiError {
+  readonly code = 'UPGRADE_REQUIRED';
+  readonly status = 426;
+}
+
 /** 409: cancelling a task that already finished. */
 export class TaskFinishedError extends ApiError {
   readonly code = 'TASK_FINISHED';
@@ -155,6 +167,18 @@ export class BalanceTooLowError extends ApiError {
   constructor(balance: number, amount: number) {
     super(`cannot deduct ${-amount} credits from a balance of ${balance}`, { balance, amount });
   }
+}
+
+/** 422: a bulk action by filter that matches more tasks than one request may act on. `details` = {matched, limit}. */
+export class BulkTooLargeError extends ApiError {
+  readonly code = 'BULK_TOO_LARGE';
+  readonly status = 422;
+}
+
+/** 403: a cookie-authenticated write without the task center's CSRF header, or from another origin. */
+export class CsrfRejectedError extends ApiError {
+  readonly code = 'CSRF_REJECTED';
+  readonly status = 403;
 }
 
 /** 500: anything unexpected; the message never leaks internals. */

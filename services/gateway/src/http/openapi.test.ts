@@ -5,7 +5,7 @@ describe('OpenAPI document', () => {
 
   it('describes every endpoint with bearer security', () => {
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths).sort()).toEqual(
+    expect(Object.keys(doc.paths!).sort()).toEqual(
       [
         '/healthz',
         '/readyz',
@@ -28,14 +28,20 @@ describe('OpenAPI document', () => {
         '/v1/admin/tenants/{tenantId}',
         '/v1/admin/tenants/{tenantId}/credits',
         '/v1/admin/tenants/{tenantId}/ledger',
+        '/v1/session',
+        '/v1/tasks/retry',
+        '/v1/queues',
+        '/',
+        '/app/{file}',
       ].sort(),
     );
     expect(doc.components?.securitySchemes?.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(doc.paths['/v1/tasks']!.post!.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.paths!['/v1/tasks']!.post!.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
+    expect(doc.components?.securitySchemes?.sessionCookie).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'loom_session' });
   });
 
   it('references the shared schemas', () => {
     expect(Object.keys(doc.components?.schemas ?? {})).toEqual(expect.arrayContaining(['Task', 'SubmitTask', 'Error', 'TaskPage', 'LiveEvent']));
-    expect(JSON.stringify(doc.paths['/v1/tasks']!.post!.responses['202'])).toContain('#/components/schemas/Task');
+    expect(JSON.stringify(doc.paths!['/v1/tasks']!.post!.responses!['202'])).toContain('#/components/schemas/Task');
   });
 });

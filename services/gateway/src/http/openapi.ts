@@ -1,6 +1,9 @@
-// The OpenAPI 3 document of the API (GET /v1/openapi.json), generated from the same zod
-// schemas the routes validate with. Every path the routers answer is registered here.
-import { OpenAPIRegistry, OpenApiGeneratorV3, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+// The OpenAPI 3.1 document of the API (GET /v1/openapi.json), generated from the same zod
+// schemas the routes validate with. Every path the routers answer is registered here (the
+// drift test in test/gateway/openapi-drift.test.ts compares it with the express routes and
+// with real answers). Given the configured task types, a submission's body is documented per
+// type (selected by `type`, with that handler's input schema), as the gateway checks it.
+import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import {
   bulkCancelBody,
@@ -11,6 +14,7 @@ import {
   errorSchema,
   listTasksQuery,
   liveEventSchema,
+  liveHeaders,
   liveQuery,
   submitTaskBody,
   taskIdParams,
@@ -18,6 +22,7 @@ import {
   taskPageSchema,
   taskSchema,
   taskTypeInfoSchema,
+  type TaskTypeInfo,
 } from './schemas';
 import {
   accountSchema,
@@ -32,8 +37,14 @@ import {
   submitBatchBody,
   tenantIdParams,
 } from './billing.schemas';
+import { registerSessionCookie, registerTaskCenterPaths } from './openapi-center';
 
-type OpenApiDocument = ReturnType<OpenApiGeneratorV3['generateDocument']>;
+export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
+
+export interface OpenApiOptions {
+  /** The configured task types (catalog.describe()): each gets its own submission schema. Without them `input` is any object. */
+  taskTypes?: TaskTypeInfo[];
+}
 
 const json = (schema: z.ZodType, description: string): ResponseConfig => ({
   description,
@@ -45,18 +56,19 @@ const common = {
   401: error('Missing or unknown API key (UNAUTHENTICATED).'),
 };
 const taskLookup = {
+  400: error('A malformed task id (VALIDATION_FAILED).'),
   ...common,
   404: error("No such task for this caller (TASK_NOT_FOUND); another tenant's task is not found, never 403."),
 };
 
-export function buildOpenApiDocument(): OpenApiDocument {
+export function buildOpenApiDocument(opts: OpenApiOptions = {}): OpenApiDocument {
   const registry = new OpenAPIRegistry();
   const bearer = registry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
     description: 'An API key: `Authorization: Bearer <key>`. Role user sees its tenant; role operator sees all tenants.',
   });
-  const security = [{ [bearer.name]: [] }];
+  const security = [{ [bearer.name]: [] }, { [registerSessionCookie(registry)]: [] }];
   const path = (route: RouteConfig) => registry.registerPath({ security, ...route });
 
   path({
@@ -121,7 +133,11 @@ export function buildOpenApiDocument(): OpenApiDocument {
     path: '/v1/tasks/cancel',
     summary: 'Cancel tasks by ids, by types, or all',
     request: { body: { required: true, content: { 'application/json': { schema: bulkCancelBody } } } },
-    responses: { 200: json(bulkCancelResultSchema, 'What was cancelled and what was not found.'), 400: error('Bad body.'), ...common },
+    responses: {
+      200: json(bulkCancelResultSchema, 'What was cancelled and what was not found.'),
+      400: error('Bad body (VALIDATION_FAILED), or malformed JSON (MALFORMED_JSON).'),
+      ...common,
+    },
   });
   path({
     method: 'post',
@@ -142,7 +158,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
     summary: 'Delete finished tasks older than a date or an age',
     description: "Users clean their tenant's tasks; operators every tenant's.",
     request: { body: { required: true, content: { 'application/json': { schema: cleanupBody } } } },
-    responses: { 200: json(cleanupResultSchema, 'How many were deleted.'), 400: error('Bad body.'), ...common },
+    responses: { 200: json(cleanupResultSchema, 'How many were deleted.'), 400: error('Bad body (VALIDATION_FAILED), or malformed JSON (MALFORMED_JSON).'), ...common },
   });
   path({
     method: 'get',
@@ -155,9 +171,12 @@ export function buildOpenApiDocument(): OpenApiDocument {
     path: '/v1/events',
     summary: 'Live task events (Server-Sent Events)',
     description:
-      'Each event is `event: <name>` + `data: <LiveEvent JSON>`; a comment heartbeat every 15 s. ' +
-      "The caller's tenant's tasks (operators: all); with taskId, that task only, starting with a task.snapshot event.",
-    request: { query: liveQuery },
+      'Each event is `id: <event id>` + `event: <name>` + `data: <LiveEvent JSON>`; a comment heartbeat every 15 s. ' +
+      "The caller's tenant's tasks (operators: all); with taskId, that task only, starting with a task.snapshot event. " +
+      'A client that reconnects with `Last-Event-ID` (header, or the lastEventId query parameter) gets the events it missed ' +
+      'from this gateway; when they are no longer known (another replica, a restart, too long away) it gets a fresh ' +
+      'task.snapshot instead (with taskId), or a stream.reset event (without), and should read the current state again.',
+    request: { query: liveQuery, headers: liveHeaders },
     responses: {
       200: { description: 'The stream.', content: { 'text/event-stream': { schema: liveEventSchema } } },
       ...taskLookup,
@@ -167,11 +186,20 @@ export function buildOpenApiDocument(): OpenApiDocument {
     method: 'get',
     path: '/v1/ws',
     summary: 'Live task events (WebSocket)',
-    description: 'Upgrade to a WebSocket; each text frame is one LiveEvent JSON. Same filters and auth as /v1/events.',
+    description:
+      'Upgrade to a WebSocket (`Connection: Upgrade`, `Upgrade: websocket`); each text frame is one LiveEvent JSON. ' +
+      'Same filters and auth as /v1/events. A plain GET without the upgrade answers 426.',
     request: { query: liveQuery },
-    responses: { 101: { description: 'Switching protocols.' }, ...taskLookup },
+    responses: {
+      101: { description: 'Switching protocols: the WebSocket is open.' },
+      400: error('A bad query (VALIDATION_FAILED).'),
+      401: error('Missing or unknown API key (UNAUTHENTICATED), on an upgrade request.'),
+      404: error("No such task for this caller (TASK_NOT_FOUND), on an upgrade request."),
+      426: error('Not an upgrade request (UPGRADE_REQUIRED); the answer carries `Upgrade: websocket`.'),
+    },
   });
   registerBillingPaths(path);
+  registerTaskCenterPaths(registry, path);
   registry.registerPath({
     method: 'get',
     path: '/v1/openapi.json',
@@ -191,8 +219,8 @@ export function buildOpenApiDocument(): OpenApiDocument {
     responses: { 200: { description: 'Ready.' }, 503: { description: 'Not ready.' } },
   });
 
-  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
-    openapi: '3.0.3',
+  const doc = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
     info: {
       title: 'Loom task API',
       version: '1.0.0',
@@ -200,6 +228,55 @@ export function buildOpenApiDocument(): OpenApiDocument {
     },
     servers: [{ url: '/' }],
   });
+  if (opts.taskTypes) documentPerType(doc, opts.taskTypes);
+  return doc;
+}
+
+type SchemaObject = Record<string, unknown> & { properties?: Record<string, unknown>; required?: string[] };
+
+/**
+ * SubmitTask and SubmitBatch become one variant per task type, selected by `type`: the type's
+ * name as a constant, its handler's input schema (the JSON Schema of GET /v1/task-types, which
+ * the gateway checks against), `input` required when that schema needs fields, and timeoutMs
+ * bounded by the type's maxTimeoutMs. A request valid by the document is one the gateway accepts.
+ */
+function documentPerType(doc: OpenApiDocument, types: TaskTypeInfo[]): void {
+  const schemas = (doc.components!.schemas ??= {}) as Record<string, SchemaObject>;
+  const variants = (base: SchemaObject, name: string, inputField: 'input' | 'items') => {
+    const mapping: Record<string, string> = {};
+    for (const t of types) {
+      const { $schema: _dialect, ...input } = t.inputSchema;
+      const inputName = `Input.${t.type}`;
+      schemas[inputName] = { ...input, description: `The input of a ${t.type} task.` };
+      const ref = { $ref: `#/components/schemas/${inputName}` };
+      const props = { ...base.properties };
+      props.type = { type: 'string', const: t.type, description: t.description };
+      props.timeoutMs = { ...(props.timeoutMs as object), maximum: t.maxTimeoutMs };
+      const required = new Set(base.required ?? []);
+      if (inputField === 'input') {
+        props.input = ref;
+        if (needsFields(t.inputSchema)) required.add('input');
+        else required.delete('input');
+      } else {
+        props.items = { ...(props.items as object), items: ref };
+      }
+      const variant = `${name}.${t.type}`;
+      schemas[variant] = { ...base, properties: props, required: [...required] };
+      mapping[t.type] = `#/components/schemas/${variant}`;
+    }
+    schemas[name] = {
+      description: base.description,
+      oneOf: Object.values(mapping).map(($ref) => ({ $ref })),
+      discriminator: { propertyName: 'type', mapping },
+    };
+  };
+  variants(schemas.SubmitTask!, 'SubmitTask', 'input');
+  if (schemas.SubmitBatch) variants(schemas.SubmitBatch, 'SubmitBatch', 'items');
+}
+
+/** Whether an input schema refuses `{}` (then the submission must carry `input`). */
+function needsFields(schema: Record<string, unknown>): boolean {
+  return Array.isArray(schema.required) && schema.required.length > 0;
 }
 
 const insufficient = error('The balance does not cover the price (INSUFFICIENT_CREDITS, details {balance, price}); nothing was created.');

@@ -47,27 +47,65 @@ export const submitTaskBody = z
   .openapi('SubmitTask');
 export type SubmitTaskBody = z.infer<typeof submitTaskBody>;
 
-export const listTasksQuery = z.object({
+/** Which tasks: the task center's filters and search, shared by the list and the bulk actions. */
+const taskFilterFields = {
   status: z.enum(TASK_STATUSES).optional(),
-  type: z.string().min(1).optional(),
-  batchId: z.string().min(1).optional(),
+  type: z.string().min(1).max(64).optional(),
+  batchId: idString.optional(),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({ description: 'Search: the task id, its idempotency key, or words of its input (every word, whole words, any case).', example: 'fox' }),
+  createdAfter: dateTime.optional().openapi({ description: 'Created at or after this instant.' }),
+  createdBefore: dateTime.optional().openapi({ description: 'Created strictly before this instant.' }),
+};
+
+export const taskFilterSchema = z.object(taskFilterFields).strict().openapi('TaskFilter', { description: 'Every field given narrows the selection.' });
+export type TaskFilterBody = z.infer<typeof taskFilterSchema>;
+
+export const listTasksQuery = z.object({
+  ...taskFilterFields,
   page: z.coerce.number().int().min(1).default(1).openapi({ type: 'integer', minimum: 1, description: 'From 1. Default 1.' }),
   pageSize: z.coerce.number().int().min(1).max(100).default(20).openapi({ type: 'integer', minimum: 1, maximum: 100, description: 'Default 20, at most 100.' }),
 });
 export type ListTasksQuery = z.infer<typeof listTasksQuery>;
+
+const dryRunField = z
+  .boolean()
+  .optional()
+  .openapi({ description: 'Change nothing; answer how many tasks the request would act on (`matched`), for a confirmation.' });
 
 export const bulkCancelBody = z
   .object({
     ids: z.array(idString).min(1).max(1000).optional(),
     types: z.array(z.string().min(1)).min(1).max(100).optional(),
     all: z.literal(true).optional(),
+    filter: taskFilterSchema.optional().openapi({ description: 'The unfinished tasks matching this filter (at most 10,000).' }),
+    dryRun: dryRunField,
   })
   .strict()
-  .refine((b) => [b.ids, b.types, b.all].filter((x) => x !== undefined).length === 1, {
-    message: 'give exactly one of ids, types or all',
+  .refine((b) => [b.ids, b.types, b.all, b.filter].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of ids, types, all or filter',
   })
-  .openapi('BulkCancel', { description: 'Exactly one of ids, types or all.' });
+  .openapi('BulkCancel', {
+    description: 'Exactly one of ids, types, all or filter; dryRun to count first.',
+    oneOf: ['ids', 'types', 'all', 'filter'].map((k) => ({ required: [k] })),
+  });
 export type BulkCancelBody = z.infer<typeof bulkCancelBody>;
+
+export const bulkRetryBody = z
+  .object({
+    ids: z.array(idString).min(1).max(1000).optional(),
+    filter: taskFilterSchema.optional().openapi({ description: 'The failed and cancelled tasks matching this filter (at most 10,000).' }),
+    dryRun: dryRunField,
+  })
+  .strict()
+  .refine((b) => [b.ids, b.filter].filter((x) => x !== undefined).length === 1, { message: 'give exactly one of ids or filter' })
+  .openapi('BulkRetry', { description: 'Exactly one of ids or filter; dryRun to count first.', oneOf: ['ids', 'filter'].map((k) => ({ required: [k] })) });
+export type BulkRetryBody = z.infer<typeof bulkRetryBody>;
 
 export const cleanupBody = z
   .object({
@@ -84,6 +122,15 @@ export type CleanupBody = z.infer<typeof cleanupBody>;
 export const liveQuery = z.object({
   taskId: idString.optional().openapi({ description: 'Only the events of this task (a snapshot of it comes first).' }),
   apiKey: z.string().optional().openapi({ description: 'For browsers, which cannot set the Authorization header on EventSource/WebSocket.' }),
+  lastEventId: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: 'Resume after this event id (as the Last-Event-ID header, for clients that cannot set it on a new stream).' }),
+});
+
+export const liveHeaders = z.object({
+  'last-event-id': z.string().max(200).optional().openapi({ description: 'Resume after this event id: EventSource sends it when it reconnects.' }),
 });
 
 // ---- responses ---------------------------------------------------------------------------
@@ -138,6 +185,9 @@ export const taskSchema = z
     finishedAt: dateTime.nullable(),
     nextAttemptAt: dateTime.nullable().openapi({ description: 'When a delayed task is retried.' }),
     cancelRequested: z.boolean(),
+    provider: z.string().nullable().openapi({ description: 'The provider a provider task runs at (replicate, runninghub, grsai, ...).' }),
+    providerJobId: z.string().nullable().openapi({ description: "The job's id at the provider, once submitted." }),
+    phase: z.enum(['awaiting_provider', 'ingesting']).nullable().openapi({ description: 'Of a running provider task: waiting at the provider, or copying its outputs.' }),
     queue: queueInfoSchema.optional().openapi({ description: 'Only on GET /v1/tasks/{id} of a queued task.' }),
   })
   .openapi('Task');
@@ -156,12 +206,29 @@ export const cancelResultSchema = z
   .object({ id: z.string(), status: z.enum(['cancelled', 'cancelling']) })
   .openapi('CancelResult');
 
+const matchedField = z.number().int().openapi({
+  description: 'How many tasks the request addresses: the distinct ids given, or the tasks matching the selector that it can act on (for a dry run, with ids too).',
+});
+
 export const bulkCancelResultSchema = z
   .object({
-    cancelled: z.array(z.string()).openapi({ description: 'Cancelled now, or (running tasks) asked to stop.' }),
-    notFound: z.array(z.string()).openapi({ description: 'Unknown to this caller, or already finished.' }),
+    dryRun: z.boolean(),
+    matched: matchedField,
+    cancelled: z.array(z.string()).openapi({ description: 'Cancelled now, or (running tasks) asked to stop. Empty for a dry run.' }),
+    notFound: z.array(z.string()).openapi({ description: 'Unknown to this caller, or already finished. Empty for a dry run.' }),
   })
   .openapi('BulkCancelResult');
+
+export const bulkRetryResultSchema = z
+  .object({
+    dryRun: z.boolean(),
+    matched: matchedField,
+    retried: z.array(z.string()).openapi({ description: 'Pending again, as their next attempt. Empty for a dry run.' }),
+    notRetried: z
+      .array(z.object({ id: z.string(), code: z.string().openapi({ example: 'TASK_NOT_RETRYABLE' }), message: z.string() }))
+      .openapi({ description: 'Each task that could not be retried, with the error a single retry would have answered.' }),
+  })
+  .openapi('BulkRetryResult');
 
 export const cleanupResultSchema = z.object({ deleted: z.number().int() }).openapi('CleanupResult');
 

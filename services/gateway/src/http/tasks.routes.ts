@@ -5,7 +5,7 @@ import { Router, type Request, type Response } from 'express';
 import { presentLogLine, presentTask } from '../presenters/task.presenter';
 import type { TaskService } from '../tasks/task-service';
 import { principalOf, tenantScope } from './auth';
-import { bulkCancelBody, cleanupBody, listTasksQuery, submitTaskBody, taskIdParams } from './schemas';
+import { bulkCancelBody, bulkRetryBody, cleanupBody, listTasksQuery, submitTaskBody, taskIdParams } from './schemas';
 import { validate } from './validate';
 
 export function tasksRouter(tasks: TaskService): Router {
@@ -33,9 +33,13 @@ export function tasksRouter(tasks: TaskService): Router {
     res.json({ items: items.map((t) => presentTask(t)), page: q.page, pageSize: q.pageSize, total });
   });
 
-  // Before /:id so that "cancel" and "cleanup" are never read as task ids.
+  // Before /:id so that "cancel", "retry" and "cleanup" are never read as task ids.
   r.post('/cancel', async (req, res) => {
     res.json(await tasks.bulkCancel(scopeOf(res), validate(bulkCancelBody, req.body)));
+  });
+
+  r.post('/retry', async (req, res) => {
+    res.json(await tasks.bulkRetry(scopeOf(res), validate(bulkRetryBody, req.body)));
   });
 
   r.post('/cleanup', async (req, res) => {

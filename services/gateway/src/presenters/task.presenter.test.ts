@@ -49,13 +49,16 @@ describe('presentTask', () => {
       finishedAt: null,
       nextAttemptAt: null,
       cancelRequested: false,
+      provider: null,
+      providerJobId: null,
+      phase: null,
     });
     expect(taskSchema.safeParse(json).success).toBe(true);
   });
 
   it('never leaks the lease, the outbox, the version or trace headers', () => {
-    const json = presentTask(base) as Record<string, unknown>;
-    for (const k of ['lease', 'outbox', 'version', 'traceHeaders', '_id', 'idemKey']) expect(json).not.toHaveProperty(k);
+    const json = presentTask({ ...base, searchTerms: ['a'] }) as Record<string, unknown>;
+    for (const k of ['lease', 'outbox', 'version', 'traceHeaders', '_id', 'idemKey', 'searchTerms']) expect(json).not.toHaveProperty(k);
   });
 
   it('shows a failure, the attempt count, a cancel request and the retry time of a delayed task', () => {

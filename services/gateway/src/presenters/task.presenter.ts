@@ -31,6 +31,9 @@ export function presentTask(t: TaskRecord, queue?: QueueInfo): TaskJson {
     finishedAt: iso(t.finishedAt),
     nextAttemptAt: t.status === 'delayed' ? iso(t.nextAttemptAt) : null,
     cancelRequested: !!t.cancelRequestedAt,
+    provider: t.provider ?? null,
+    providerJobId: t.externalId ?? null,
+    phase: t.phase ?? null,
   };
   if (queue) json.queue = queue;
   return json;

@@ -4,9 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Billing } from '@loom/billing';
-import type { QueueInfo, Store, TaskLogRecord, TaskRecord } from '@loom/store';
+import type { QueueInfo, Store, TaskFilter, TaskLogRecord, TaskRecord } from '@loom/store';
 import {
   BatchNotSettledError,
+  BulkTooLargeError,
   IdempotencyKeyReusedError,
   InsufficientCreditsError,
   TaskFinishedError,
@@ -15,7 +16,7 @@ import {
   TaskNotRetryableError,
   UnknownTaskTypeError,
 } from '../http/errors';
-import type { BulkCancelBody, CleanupBody, ListTasksQuery, SubmitTaskBody } from '../http/schemas';
+import type { BulkCancelBody, BulkRetryBody, CleanupBody, ListTasksQuery, SubmitTaskBody, TaskFilterBody } from '../http/schemas';
 import type { TaskCatalog } from './task-catalog';
 
 /** The caller's tenant, or undefined for an operator (every tenant). */
@@ -36,6 +37,23 @@ export interface TaskServiceDeps {
 
 /** How many store calls a bulk cancel runs at once: bounded so one request cannot hog the pool. */
 const BULK_CONCURRENCY = 8;
+/** Most tasks one bulk action by filter may address: above it the caller is asked to narrow the filter. */
+export const MAX_BULK_TASKS = 10_000;
+const UNFINISHED = ['pending', 'queued', 'delayed', 'running'] as const;
+const RETRYABLE = ['failed', 'cancelled'] as const;
+
+/** The store's filter for a request's filter fields, in the caller's scope. */
+export function toTaskFilter(scope: TenantScope, f: TaskFilterBody): TaskFilter {
+  return {
+    tenantId: scope,
+    status: f.status,
+    type: f.type,
+    batchId: f.batchId,
+    q: f.q,
+    createdAfter: f.createdAfter ? new Date(f.createdAfter) : undefined,
+    createdBefore: f.createdBefore ? new Date(f.createdBefore) : undefined,
+  };
+}
 
 export function createTaskService({ store, catalog, now = () => new Date(), presign, billing }: TaskServiceDeps) {
   if (catalog.hasPrices() && !billing) throw Object.assign(new Error('task types have prices but the task service has no billing'), { code: 'CONFIG_INVALID' });
@@ -64,13 +82,22 @@ export function createTaskService({ store, catalog, now = () => new Date(), pres
     return { ...task, outputs };
   }
 
+  /** The ids a bulk action by filter addresses; refuses more than MAX_BULK_TASKS rather than acting on part. */
+  async function matchingIds(filter: TaskFilter): Promise<string[]> {
+    const matched = await store.queries.count(filter);
+    if (matched > MAX_BULK_TASKS) {
+      throw new BulkTooLargeError(`the filter matches ${matched} tasks, more than ${MAX_BULK_TASKS} one request may act on; narrow it (by type, status or time range)`, { matched, limit: MAX_BULK_TASKS });
+    }
+    return store.queries.idsMatching(filter, MAX_BULK_TASKS);
+  }
+
   async function mustGet(scope: TenantScope, id: string): Promise<TaskRecord> {
     const task = await store.tasks.get(id, scope);
     if (!task) throw new TaskNotFoundError(id);
     return task;
   }
 
-  return {
+  const service = {
     /**
      * Creates a pending task. A repeated idempotency key returns the first task (`created`
      * false); reusing a key for a different request is an error rather than a silent replay.
@@ -131,7 +158,7 @@ export function createTaskService({ store, catalog, now = () => new Date(), pres
     },
 
     list(scope: TenantScope, q: ListTasksQuery): Promise<{ items: TaskRecord[]; total: number }> {
-      return store.queries.list({ tenantId: scope, status: q.status, type: q.type, batchId: q.batchId, page: q.page, pageSize: q.pageSize });
+      return store.queries.list({ ...toTaskFilter(scope, q), page: q.page, pageSize: q.pageSize });
     },
 
     async logs(scope: TenantScope, id: string): Promise<TaskLogRecord[]> {
@@ -147,14 +174,48 @@ export function createTaskService({ store, catalog, now = () => new Date(), pres
       return outcome;
     },
 
-    /** Cancels by ids, by types, or all of the caller's unfinished tasks. */
-    async bulkCancel(scope: TenantScope, body: BulkCancelBody): Promise<{ cancelled: string[]; notFound: string[] }> {
-      const ids = body.ids ? [...new Set(body.ids)] : await store.queries.idsFor({ tenantId: scope, types: body.types, all: body.all });
+    /** Cancels by ids, by types, by filter, or all of the caller's unfinished tasks; a dry run only counts. */
+    async bulkCancel(scope: TenantScope, body: BulkCancelBody): Promise<{ dryRun: boolean; matched: number; cancelled: string[]; notFound: string[] }> {
+      const dryRun = body.dryRun === true;
+      let ids: string[];
+      if (body.ids) {
+        ids = [...new Set(body.ids)];
+        if (dryRun) return { dryRun, matched: await store.queries.count({ tenantId: scope, ids, statuses: UNFINISHED }), cancelled: [], notFound: [] };
+      } else if (body.filter) {
+        ids = await matchingIds({ ...toTaskFilter(scope, body.filter), statuses: UNFINISHED });
+      } else {
+        ids = await store.queries.idsFor({ tenantId: scope, types: body.types, all: body.all });
+      }
+      if (dryRun) return { dryRun, matched: ids.length, cancelled: [], notFound: [] };
       const outcomes = await mapLimit(ids, BULK_CONCURRENCY, (id) => store.tasks.requestCancel(id, scope));
       const cancelled: string[] = [];
       const notFound: string[] = [];
       ids.forEach((id, i) => (outcomes[i] === 'cancelled' || outcomes[i] === 'cancelling' ? cancelled : notFound).push(id));
-      return { cancelled, notFound };
+      return { dryRun, matched: ids.length, cancelled, notFound };
+    },
+
+    /** Retries failed and cancelled tasks by ids or by filter, each as a single retry would; a dry run only counts. */
+    async bulkRetry(
+      scope: TenantScope,
+      body: BulkRetryBody,
+    ): Promise<{ dryRun: boolean; matched: number; retried: string[]; notRetried: { id: string; code: string; message: string }[] }> {
+      const dryRun = body.dryRun === true;
+      let ids: string[];
+      if (body.ids) {
+        ids = [...new Set(body.ids)];
+        if (dryRun) return { dryRun, matched: await store.queries.count({ tenantId: scope, ids, statuses: RETRYABLE }), retried: [], notRetried: [] };
+      } else {
+        ids = await matchingIds({ ...toTaskFilter(scope, body.filter!), statuses: RETRYABLE });
+      }
+      if (dryRun) return { dryRun, matched: ids.length, retried: [], notRetried: [] };
+      const outcomes = await mapLimit(ids, BULK_CONCURRENCY, (id) =>
+        service.retry(scope, id).then(
+          () => null,
+          (err: { code?: unknown; message?: unknown }) => ({ id, code: typeof err?.code === 'string' ? err.code : 'INTERNAL', message: String(err?.message ?? err) }),
+        ),
+      );
+      const retried = ids.filter((_, i) => outcomes[i] === null);
+      return { dryRun, matched: ids.length, retried, notRetried: outcomes.filter((o) => o !== null) };
     },
 
     /** A failed or cancelled task starts again from pending, as its next attempt. */
@@ -198,6 +259,7 @@ export function createTaskService({ store, catalog, now = () => new Date(), pres
       return store.queries.cleanup(body.statuses, olderThan, scope);
     },
   };
+  return service;
 }
 
 export type TaskService = ReturnType<typeof createTaskService>;
