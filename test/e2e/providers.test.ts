@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startSimulator, type SimulatorHandle } from '@loom/provider-simulator';
-import { signStandardWebhook } from '@loom/providers';
+import { addWebhookToken, signStandardWebhook } from '@loom/providers';
 import { intervals, TestSystem, type TaskJson } from '../support/system';
 
 const types = {
@@ -54,6 +54,17 @@ async function startSystem(prefix: string, sim: SimulatorHandle, webhooks: boole
       ...extraEnv,
     },
   });
+}
+
+/** The provider job id the executor recorded on the task. */
+async function waitForExternalId(sys: TestSystem, taskId: string, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const id = (await sys.store.tasks.get(taskId))?.externalId;
+    if (id) return id;
+    if (Date.now() > deadline) throw new Error(`task ${taskId} recorded no provider job within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Fetches every output through its presigned URL and compares its bytes with the simulator's. */
@@ -103,7 +114,7 @@ describe('providers through the five services', () => {
       expect(JSON.stringify(sim.stats().lastRequests)).toContain('"aspectRatio":"9:16"');
     });
 
-    it('refuses forged and stale webhooks with 401, and a duplicated webhook changes nothing twice', async () => {
+    it('refuses forged and stale webhooks with 401 and a malformed signed body with 400; a duplicated webhook is a 200 that changes nothing', async () => {
       const body = JSON.stringify({ id: 'nope', status: 'succeeded', output: ['http://127.0.0.1:1/x'] });
       const forged = await fetch(`${sys.gatewayUrl}/v1/webhooks/replicate`, {
         method: 'POST',
@@ -119,28 +130,71 @@ describe('providers through the five services', () => {
         body,
       });
       expect(stale.status).toBe(401);
+      const nowTs = Math.floor(Date.now() / 1000);
+      const malformed = await fetch(`${sys.gatewayUrl}/v1/webhooks/replicate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'webhook-id': 'msg_3', 'webhook-timestamp': String(nowTs), 'webhook-signature': signStandardWebhook(secret, 'msg_3', nowTs, 'not json') },
+        body: 'not json',
+      });
+      expect(malformed.status).toBe(400);
+      expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('WEBHOOK_MALFORMED');
 
-      // A real, signed webhook for a finished task, sent three times: the task stays as it was.
+      // A real, signed webhook for a finished task, sent to this gateway, to a second replica,
+      // and to a replica started afresh: accepted once (202), then answered 200 as a duplicate.
       const t = await sys.submit('pv.replicate', inputs['pv.replicate']);
       const done = await sys.waitForTerminal(t.id, 60_000);
       const externalId = (await sys.store.tasks.get(t.id))!.externalId!;
       const ts = Math.floor(Date.now() / 1000);
       const real = JSON.stringify({ id: externalId, status: 'failed', error: 'late and wrong' });
-      const statuses = [];
-      for (let i = 0; i < 3; i++) {
-        const r = await fetch(`${sys.gatewayUrl}/v1/webhooks/replicate`, {
+      const send = (base: string) =>
+        fetch(`${base}/v1/webhooks/replicate`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'webhook-id': 'msg_dup', 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook(secret, 'msg_dup', ts, real) },
           body: real,
         });
-        statuses.push(r.status);
-      }
-      expect(statuses[0]).toBe(202);
-      expect(statuses.slice(1).every((s) => s === 401 || s === 200 || s === 202)).toBe(true);
-      await new Promise((r) => setTimeout(r, 1000));
+      const first = await send(sys.gatewayUrl);
+      expect(first.status).toBe(202);
+      const second = await sys.startService('gateway', 'gateway-replica', { GATEWAY_PORT: '0' });
+      const viaReplica = await send(second.url);
+      expect({ status: viaReplica.status, body: await viaReplica.json() }).toEqual({ status: 200, body: { accepted: true, duplicate: true } });
+      await second.kill();
+      const restarted = await sys.startService('gateway', 'gateway-restarted', { GATEWAY_PORT: '0' });
+      expect((await send(restarted.url)).status).toBe(200);
+      expect((await send(sys.gatewayUrl)).status).toBe(200);
       const after = await sys.task(t.id);
       expect(after.status).toBe(done.status);
       expect(after.outputs).toEqual(expect.arrayContaining((done.outputs as { key: string }[]).map((o) => expect.objectContaining({ key: o.key }))));
+    });
+
+    it('takes a Grsai callback as a hint only: a forged failure through the real callback URL changes nothing, and the job at the provider decides', async () => {
+      await sim.setOptions({ jobDurationMs: 5000, unsignedWebhooks: true });
+      try {
+        sim.resetStats();
+        const t = await sys.submit('pv.grsai', inputs['pv.grsai']);
+        await sys.waitFor(t.id, () => sim.stats().jobs.grsai === 1, 'submitted to Grsai');
+        const externalId = await waitForExternalId(sys, t.id);
+        // Whoever holds the callback URL the provider was given (it is in the provider's logs,
+        // in a proxy's, in a browser's history) sends the task's failure.
+        const callback = String((sim.stats().lastRequests['grsai.sora'] as Record<string, unknown>).webHook);
+        expect(new URL(callback).searchParams.get('loom_task')).toBe(t.id);
+        const forgedFailure = JSON.stringify({ id: externalId, status: 'failed', progress: 0, results: [], failure_reason: 'error', error: 'forged by a caller' });
+        const forged = await fetch(callback, { method: 'POST', headers: { 'content-type': 'application/json' }, body: forgedFailure });
+        expect(forged.status).toBe(202);
+        // The same body through a URL that is not this task's, or has expired, is refused outright.
+        const secret = sim.providerEnv().GRSAI_WEBHOOK_SECRET!;
+        const expired = addWebhookToken(`${sys.gatewayUrl}/v1/webhooks/grsai`, secret, 'grsai', t.id, new Date(Date.now() - 1000));
+        expect((await fetch(expired, { method: 'POST', body: forgedFailure })).status).toBe(401);
+        const moved = new URL(callback);
+        moved.searchParams.set('loom_task', 'another-task');
+        expect((await fetch(moved, { method: 'POST', body: forgedFailure })).status).toBe(401);
+
+        const done = await sys.waitForTerminal(t.id, 60_000);
+        expect(done.status).toBe('succeeded');
+        expect(done.error ?? null).toBeNull();
+        await expectOutputsMatch(sys, sim, done);
+      } finally {
+        await sim.setOptions({ jobDurationMs: 1200, unsignedWebhooks: false });
+      }
     });
 
     it('runs three provider types serially each and concurrently across types', async () => {

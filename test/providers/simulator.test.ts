@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createProviderRegistry, type ProviderRegistry } from '@loom/providers';
 import { expectedSha256, startSimulator, type SimulatorHandle } from '@loom/provider-simulator';
-import { quiet, pollToEnd, rejectionOf, sha256OfUrl, startWebhookReceiver, waitFor } from './support';
+import { endAfterWebhook, quiet, pollToEnd, rejectionOf, sha256OfUrl, startWebhookReceiver, waitFor } from './support';
 
 let sim: SimulatorHandle;
 let providers: ProviderRegistry;
@@ -26,14 +26,16 @@ beforeEach(async () => {
 });
 
 describe('unsigned callbacks (as the real RunningHub and Grsai send them)', () => {
-  it.each(['runninghub', 'grsai'] as const)('%s: authenticated by the loom_token in the callback URL; a wrong token is refused', async (name) => {
+  it.each(['runninghub', 'grsai'] as const)('%s: authenticated by the task-bound loom_token in the callback URL; a wrong token is refused', async (name) => {
     await sim.setOptions({ unsignedWebhooks: true });
     const provider = providers(name);
     const receiver = await startWebhookReceiver(provider);
     try {
       const settings = name === 'runninghub' ? { workflowId: '1' } : { model: 'sora-2' };
       const { externalId } = await provider.submit({ taskId: 't', input: { prompt: 'p' }, settings, webhookUrl: receiver.callbackUrl });
-      const end = await waitFor('the unsigned end webhook', () => receiver.events.find((e) => e.externalId === externalId && e.status?.state === 'succeeded'));
+      const { event: end, status } = await endAfterWebhook(provider, receiver, externalId);
+      expect(status.state).toBe('succeeded');
+      expect(end).toMatchObject({ taskId: 't' });
       expect(receiver.requests.every((r) => r.headers['webhook-signature'] === undefined)).toBe(true);
       expect(end.deliveryId).toMatch(new RegExp(`^${name}:${externalId}:`));
       const forged = await fetch(receiver.callbackUrl + '?loom_token=guess', { method: 'POST', body: receiver.requests[0]!.rawBody });

@@ -47,20 +47,38 @@ export interface ReceivedRequest {
   rawBody: Buffer;
 }
 
+/**
+ * The job's end as a webhook made it known: the status the event carries when the provider
+ * signs its bodies (Replicate), else what getStatus confirms once a callback named the job
+ * (RunningHub, Grsai: a callback is only a hint). Also returns the event that told.
+ */
+export async function endAfterWebhook(provider: Provider, receiver: WebhookReceiver, externalId: string, timeoutMs = 10_000): Promise<{ event: ProviderWebhookEvent; status: ProviderStatus }> {
+  return waitFor(`a webhook telling the end of ${provider.name} job ${externalId}`, async () => {
+    for (const event of receiver.events.filter((e) => e.externalId === externalId)) {
+      const status = event.status ?? (await provider.getStatus(externalId));
+      if (TERMINAL.has(status.state)) return { event, status };
+    }
+    return undefined;
+  }, timeoutMs, 50);
+}
+
 export interface WebhookReceiver {
   /** Where providers should call back: http://127.0.0.1:port/v1/webhooks/<provider>. */
   callbackUrl: string;
   events: ProviderWebhookEvent[];
   rejections: Array<{ reason?: string; errorClass?: string; message: string }>;
   requests: ReceivedRequest[];
+  /** Deliveries answered 200 as repeats of an accepted delivery id (as the gateway's durable log does). */
+  duplicates: ProviderWebhookEvent[];
   /** Sends a request to the receiver again, exactly as received (a replay). */
   replay(request: ReceivedRequest): Promise<number>;
   close(): Promise<void>;
 }
 
-/** Like the gateway's webhook route: raw bytes and the URL go to provider.verifyWebhook; 202 or 401. */
+/** Like the gateway's webhook route: raw bytes and the URL go to provider.verifyWebhook; 202, 200 for a repeat, or 401. */
 export async function startWebhookReceiver(provider: Provider): Promise<WebhookReceiver> {
   const events: ProviderWebhookEvent[] = [];
+  const duplicates: ProviderWebhookEvent[] = [];
   const rejections: WebhookReceiver['rejections'] = [];
   const requests: ReceivedRequest[] = [];
   const server = http.createServer((req, res) => {
@@ -71,6 +89,10 @@ export async function startWebhookReceiver(provider: Provider): Promise<WebhookR
       requests.push({ url: req.url ?? '/', headers: req.headers, rawBody });
       provider.verifyWebhook(req.headers, rawBody, { url: req.url }).then(
         (event) => {
+          if (events.some((e) => e.deliveryId === event.deliveryId)) {
+            duplicates.push(event);
+            return void res.writeHead(200).end();
+          }
           events.push(event);
           res.writeHead(202).end();
         },
@@ -86,6 +108,7 @@ export async function startWebhookReceiver(provider: Provider): Promise<WebhookR
   return {
     callbackUrl: `${base}/v1/webhooks/${provider.name}`,
     events,
+    duplicates,
     rejections,
     requests,
     async replay(request) {

@@ -9,7 +9,7 @@ import type { ProviderEndpointConfig } from './provider-config';
 import { stderrLogger, type ProviderDeps } from './provider-deps';
 import { ProviderError } from './provider-error';
 import { StandardWebhookVerifier } from './standard-webhooks';
-import { addWebhookToken, authenticateSharedSecretWebhook, derivedDeliveryId } from './webhook-auth';
+import { addWebhookToken, authenticateSharedSecretWebhook, DEFAULT_CALLBACK_TTL_MS, derivedDeliveryId } from './webhook-auth';
 import { WebhookVerificationError } from './webhook-verification-error';
 
 const identity: ProviderIdentity = { name: 'grsai', label: 'Grsai', apiKeyEnv: 'GRSAI_API_KEY', credentialNoun: 'key' };
@@ -207,14 +207,15 @@ export function createGrsaiProvider(config: ProviderEndpointConfig, deps: Provid
     return env.data.data;
   }
 
-  function webHook(webhookUrl: string | undefined): string {
+  function webHook(req: SubmitRequest): string {
+    const { webhookUrl } = req;
     if (!webhookUrl) return GRSAI_POLLING;
     if (!config.webhookSecret) {
       if (!warnedNoSecret) logger.warn({ provider: 'grsai' }, 'GRSAI_WEBHOOK_SECRET is not set: Grsai tasks are followed by polling only');
       warnedNoSecret = true;
       return GRSAI_POLLING;
     }
-    return addWebhookToken(webhookUrl, config.webhookSecret, 'grsai');
+    return addWebhookToken(webhookUrl, config.webhookSecret, 'grsai', req.taskId, req.callbackExpiresAt ?? new Date((deps.now ?? Date.now)() + DEFAULT_CALLBACK_TTL_MS));
   }
 
   function parseResult(data: unknown, what: string): GrsaiResult {
@@ -227,7 +228,7 @@ export function createGrsaiProvider(config: ProviderEndpointConfig, deps: Provid
     name: 'grsai',
 
     async submit(req: SubmitRequest) {
-      const { path, body } = buildGrsaiRequest(req.input, req.settings, webHook(req.webhookUrl));
+      const { path, body } = buildGrsaiRequest(req.input, req.settings, webHook(req));
       const data = await call(path, body, req.signal);
       const id = (data as { id?: unknown } | null | undefined)?.id;
       if ((typeof id !== 'string' || !id) && typeof id !== 'number') throw new ProviderError('grsai', 'permanent', `Grsai ${path}: no id in the response`);
@@ -246,7 +247,7 @@ export function createGrsaiProvider(config: ProviderEndpointConfig, deps: Provid
     },
 
     async verifyWebhook(headers, rawBody, context) {
-      const { deliveryId } = authenticateSharedSecretWebhook({
+      const { deliveryId, taskId } = authenticateSharedSecretWebhook({
         provider: 'grsai',
         label: 'Grsai',
         secretEnv: 'GRSAI_WEBHOOK_SECRET',
@@ -255,6 +256,7 @@ export function createGrsaiProvider(config: ProviderEndpointConfig, deps: Provid
         headers,
         rawBody,
         context,
+        now: deps.now,
       });
       let body: unknown;
       try {
@@ -266,8 +268,9 @@ export function createGrsaiProvider(config: ProviderEndpointConfig, deps: Provid
       const wrapped = body as { code?: unknown; data?: unknown } | null;
       const result = grsaiResultSchema.safeParse(wrapped && typeof wrapped === 'object' && 'code' in wrapped && wrapped.data ? wrapped.data : body);
       if (!result.success) throw new WebhookVerificationError('grsai', 'malformed_body', 'Grsai webhook body is not a result (no id/status)');
-      const status = mapGrsaiResult(result.data);
-      return { deliveryId: deliveryId ?? derivedDeliveryId('grsai', status.externalId, rawBody), externalId: status.externalId, status };
+      // Unsigned by Grsai: a hint naming the job, never its outcome (status-sync asks the API).
+      const externalId = result.data.id;
+      return { deliveryId: deliveryId ?? derivedDeliveryId('grsai', externalId, rawBody), externalId, ...(taskId ? { taskId } : {}) };
     },
   };
 }

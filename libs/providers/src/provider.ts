@@ -32,6 +32,11 @@ export interface SubmitRequest {
   settings: Record<string, unknown>;
   /** Absolute URL the provider should call back, or undefined for polling mode. */
   webhookUrl?: string;
+  /**
+   * Until when a callback URL issued for this task is accepted (adapters that bind the URL to
+   * the task: RunningHub, Grsai). Default: 24 h after submit.
+   */
+  callbackExpiresAt?: Date;
   signal?: AbortSignal;
 }
 
@@ -50,8 +55,14 @@ export interface ProviderWebhookEvent {
   /** Unique id of the delivery, for replay protection (Replicate's webhook-id); may be derived. */
   deliveryId: string;
   externalId: string;
-  /** Present when the webhook body carries the status; otherwise status-sync asks getStatus. */
+  /**
+   * Present only when the provider itself signed the body (Replicate): then it is the
+   * provider's word. Providers that do not sign (RunningHub, Grsai) leave it out: their
+   * callback is a hint, and status-sync asks getStatus before anything changes.
+   */
   status?: ProviderStatus;
+  /** The task the callback URL was issued for (URL-bound callbacks): the event may speak of that task's job only. */
+  taskId?: string;
 }
 
 export interface Provider {

@@ -101,13 +101,15 @@ describe('RunningHub webhooks', () => {
     expect(parseRunningHubWebhook({ event: 'TASK_END' })).toBeUndefined();
   });
 
-  it('verifies by URL token and derives the delivery id from the body', async () => {
+  it('verifies by the task-bound URL token, derives the delivery id from the body, and passes on no status (a hint)', async () => {
     const secret = 'runninghub-shared-secret';
     const p = createRunningHubProvider({ ...config, webhookSecret: secret });
     const raw = Buffer.from(JSON.stringify({ taskId: '190', event: 'TASK_END', eventData: JSON.stringify({ code: 0, data: outputs }) }));
-    const url = addWebhookToken('https://loom.test/v1/webhooks/runninghub', secret, 'runninghub');
+    const url = addWebhookToken('https://loom.test/v1/webhooks/runninghub', secret, 'runninghub', 'task-9', new Date(Date.now() + 60_000));
     const event = await p.verifyWebhook({}, raw, { url });
     expect(event.externalId).toBe('190');
+    expect(event.taskId).toBe('task-9');
+    expect(event.status).toBeUndefined();
     expect(event.deliveryId).toMatch(/^runninghub:190:[0-9a-f]{32}$/);
     expect(await failure(p.verifyWebhook({}, raw, { url: '/v1/webhooks/runninghub?loom_token=forged' }))).toMatchObject({ errorClass: 'auth' });
   });
@@ -120,7 +122,7 @@ describe('RunningHub adapter', () => {
     const res = await p.submit({ taskId: 't', input: { prompt: 'a cat' }, settings: { workflowId: '1988', nodeMap: { prompt: { nodeId: '6', fieldName: 'text' } } }, webhookUrl: 'https://loom.test/v1/webhooks/runninghub' });
     expect(res).toEqual({ externalId: '190' });
     expect(calls[0]!.body).toMatchObject({ apiKey: 'rh-key', workflowId: '1988', nodeInfoList: [{ nodeId: '6', fieldName: 'text', fieldValue: 'a cat' }] });
-    expect(String(calls[0]!.body.webhookUrl)).toMatch(/^https:\/\/loom\.test\/v1\/webhooks\/runninghub\?loom_token=/);
+    expect(String(calls[0]!.body.webhookUrl)).toMatch(/^https:\/\/loom\.test\/v1\/webhooks\/runninghub\?loom_task=t&loom_exp=\d+&loom_token=/);
   });
 
   it('without a webhook secret it does not ask for callbacks (polling only) and says so once', async () => {

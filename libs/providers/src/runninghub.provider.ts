@@ -10,7 +10,7 @@ import type { ProviderEndpointConfig } from './provider-config';
 import { stderrLogger, type ProviderDeps } from './provider-deps';
 import { ProviderError } from './provider-error';
 import { StandardWebhookVerifier } from './standard-webhooks';
-import { addWebhookToken, authenticateSharedSecretWebhook, derivedDeliveryId } from './webhook-auth';
+import { addWebhookToken, authenticateSharedSecretWebhook, DEFAULT_CALLBACK_TTL_MS, derivedDeliveryId } from './webhook-auth';
 import { WebhookVerificationError } from './webhook-verification-error';
 
 const identity: ProviderIdentity = { name: 'runninghub', label: 'RunningHub', apiKeyEnv: 'RUNNINGHUB_API_KEY', credentialNoun: 'key' };
@@ -187,14 +187,15 @@ export function createRunningHubProvider(config: ProviderEndpointConfig, deps: P
     return env.data;
   }
 
-  function callbackUrl(webhookUrl: string | undefined): string | undefined {
+  function callbackUrl(req: SubmitRequest): string | undefined {
+    const { webhookUrl } = req;
     if (!webhookUrl) return undefined;
     if (!config.webhookSecret) {
       if (!warnedNoSecret) logger.warn({ provider: 'runninghub' }, 'RUNNINGHUB_WEBHOOK_SECRET is not set: RunningHub tasks are followed by polling only');
       warnedNoSecret = true;
       return undefined;
     }
-    return addWebhookToken(webhookUrl, config.webhookSecret, 'runninghub');
+    return addWebhookToken(webhookUrl, config.webhookSecret, 'runninghub', req.taskId, req.callbackExpiresAt ?? new Date((deps.now ?? Date.now)() + DEFAULT_CALLBACK_TTL_MS));
   }
 
   return {
@@ -206,7 +207,7 @@ export function createRunningHubProvider(config: ProviderEndpointConfig, deps: P
         throw new ProviderError('runninghub', 'permanent', 'RunningHub needs settings.workflowId in the task type');
       }
       const body: Record<string, unknown> = { workflowId: String(settings.workflowId), nodeInfoList: buildNodeInfoList(req.input, settings) };
-      const webhookUrl = callbackUrl(req.webhookUrl);
+      const webhookUrl = callbackUrl(req);
       if (webhookUrl) body.webhookUrl = webhookUrl;
       if (typeof settings.instanceType === 'string' && settings.instanceType) body.instanceType = settings.instanceType.toLowerCase();
       const path = '/task/openapi/create';
@@ -254,7 +255,7 @@ export function createRunningHubProvider(config: ProviderEndpointConfig, deps: P
     },
 
     async verifyWebhook(headers, rawBody, context) {
-      const { deliveryId } = authenticateSharedSecretWebhook({
+      const { deliveryId, taskId } = authenticateSharedSecretWebhook({
         provider: 'runninghub',
         label: 'RunningHub',
         secretEnv: 'RUNNINGHUB_WEBHOOK_SECRET',
@@ -263,6 +264,7 @@ export function createRunningHubProvider(config: ProviderEndpointConfig, deps: P
         headers,
         rawBody,
         context,
+        now: deps.now,
       });
       let body: unknown;
       try {
@@ -272,7 +274,9 @@ export function createRunningHubProvider(config: ProviderEndpointConfig, deps: P
       }
       const parsed = parseRunningHubWebhook(body);
       if (!parsed) throw new WebhookVerificationError('runninghub', 'malformed_body', 'RunningHub webhook body has no taskId');
-      return { deliveryId: deliveryId ?? derivedDeliveryId('runninghub', parsed.externalId, rawBody), ...parsed };
+      // Unsigned by RunningHub: a hint naming the job, never its outcome (status-sync asks the API).
+      const { externalId } = parsed;
+      return { deliveryId: deliveryId ?? derivedDeliveryId('runninghub', externalId, rawBody), externalId, ...(taskId ? { taskId } : {}) };
     },
   };
 }

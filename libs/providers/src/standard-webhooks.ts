@@ -3,7 +3,6 @@
 // webhook-signature ("v1,<base64>" entries, space-separated, any one may match); the signature
 // is HMAC-SHA256 over `${id}.${timestamp}.${rawBody}` keyed with the secret's bytes.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { SeenIds } from './seen-ids';
 import { WebhookVerificationError } from './webhook-verification-error';
 
 export type HeaderBag = Record<string, string | string[] | undefined>;
@@ -42,8 +41,6 @@ export function standardWebhookHeaders(secret: string, id: string, rawBody: Buff
 export interface StandardWebhookVerifierOptions {
   /** Largest accepted distance between webhook-timestamp and now, either way (default 5 min, Standard Webhooks' recommendation). */
   toleranceMs?: number;
-  /** Delivery ids remembered for replay protection (default 10 000). */
-  maxSeenIds?: number;
   now?: () => number;
 }
 
@@ -54,14 +51,14 @@ export interface VerifiedDelivery {
 }
 
 /**
- * Verifies signed deliveries and rejects replays: an id is accepted once inside twice the
- * tolerance window (ids are remembered only after the signature matched, so forgeries cannot
- * fill the memory). One instance per provider adapter, shared by all its deliveries.
+ * Verifies signed deliveries: signature and timestamp. Replays are NOT detected here: a memory
+ * inside one adapter forgets on restart and is not shared by a second gateway, so the receiving
+ * route keeps a durable, shared log of delivery ids (libs/store webhook-deliveries) and answers
+ * a replay of an accepted delivery with 2xx (the provider then stops retrying).
  */
 export class StandardWebhookVerifier {
   private readonly toleranceMs: number;
   private readonly now: () => number;
-  private readonly seen: SeenIds;
 
   constructor(
     private readonly provider: string,
@@ -69,7 +66,6 @@ export class StandardWebhookVerifier {
   ) {
     this.toleranceMs = options.toleranceMs ?? 300_000;
     this.now = options.now ?? Date.now;
-    this.seen = new SeenIds(options.maxSeenIds ?? 10_000, 2 * this.toleranceMs, this.now);
   }
 
   /** True when the delivery carries a webhook-signature header (so `verify` applies). */
@@ -101,7 +97,6 @@ export class StandardWebhookVerifier {
     }
     if (entries === 0) throw reject('malformed_headers', 'webhook-signature has no v1 entry');
     if (!matched) throw reject('forged', 'no signature matches (wrong secret, or a modified body)');
-    if (!this.seen.remember(id)) throw reject('replayed', `delivery ${id} was already accepted`);
     return { id, timestamp: timestampSec };
   }
 }

@@ -1,6 +1,6 @@
 // A webhook the adapter refused: still a ProviderError (class 'auth', or 'bad_input' for a
 // body that verified but cannot be parsed), with a stable `reason` so the receiving route can
-// answer a replay differently from a forgery without parsing messages.
+// answer a malformed body (400) differently from a forgery (401) without parsing messages.
 import { ProviderError } from './provider-error';
 
 export type WebhookRejection =
@@ -14,8 +14,6 @@ export type WebhookRejection =
   | 'stale'
   /** No signature entry (or URL token) matches. */
   | 'forged'
-  /** A delivery id already accepted inside the replay window. */
-  | 'replayed'
   /** Authentic, but the body is not what this provider sends. */
   | 'malformed_body';
 

@@ -1,8 +1,9 @@
 // Provider jobs and provider limits: what the platform has running at each provider (so a
 // job whose task ended or vanished after a crash is found and cancelled: a job left running
-// costs money), and the per-provider limits every replica shares (in flight, calls per second,
-// and a pause after a 429 that slows only that provider).
+// costs money), the per-provider limits every replica shares (in flight, calls per second,
+// and a pause after a 429 that slows only that provider), and the webhook deliveries accepted.
 import { Schema, type Connection, type Model } from 'mongoose';
+import { createWebhookDeliveries } from './webhook-deliveries';
 
 export interface ProviderJobRecord {
   _id: string; // provider:externalId
@@ -61,6 +62,8 @@ export function createProviderJobs(conn: Connection) {
 
   return {
     models: { Job, Limit },
+    /** Webhook deliveries already accepted (the gateway's durable, shared replay memory). */
+    deliveries: createWebhookDeliveries(conn),
 
     async opened(j: Omit<ProviderJobRecord, '_id' | 'open' | 'createdAt'>): Promise<void> {
       await Job.updateOne(

@@ -101,6 +101,8 @@ async function submitWithBackoff(
           input: ctx.input as Record<string, unknown>,
           settings: cfg.settings,
           webhookUrl: deps.publicBaseUrl ? `${deps.publicBaseUrl.replace(/\/$/, '')}/v1/webhooks/${cfg.name}` : undefined,
+          // A callback URL bound to this task outlives the longest the task may run, and no more.
+          callbackExpiresAt: new Date(Date.now() + (deps.types[ctx.task.type]?.maxTimeoutMs ?? 6 * 3600_000) + 3600_000),
           signal: ctx.signal,
         }),
       );

@@ -63,7 +63,7 @@ runService('gateway', logger, async () => {
     logger,
     bodyLimit: env.GATEWAY_BODY_LIMIT,
     billing: { accounts: createAccountService({ billing, apiKeys: store.apiKeys }), batches: createBatchService({ store, catalog, billing }) },
-    webhooks: { providers: (name) => providers.has(name) ? providers(name) : undefined, bus, logger },
+    webhooks: { providers: (name) => providers.has(name) ? providers(name) : undefined, bus, deliveries: store.providerJobs.deliveries, logger },
     isReady: () => conn.readyState === 1 && bus.isConnected(),
     sessions,
     queueStats: store.queueStats,

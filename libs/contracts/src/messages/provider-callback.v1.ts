@@ -1,5 +1,6 @@
 // A verified provider webhook, handed from the gateway to status-sync. The status is present
-// when the webhook carried it; otherwise status-sync asks the provider.
+// only when the provider signed the body (Replicate); otherwise status-sync asks the provider.
+// taskId: the task a task-bound callback URL was issued for; the event speaks of its job only.
 import { z } from 'zod';
 import { defineMessage } from '../define-message';
 
@@ -15,5 +16,5 @@ export const providerStatusSchema = z.object({
 export const ProviderCallbackV1 = defineMessage(
   'provider.callback',
   1,
-  z.object({ provider: z.string(), externalId: z.string(), deliveryId: z.string(), status: providerStatusSchema.optional() }),
+  z.object({ provider: z.string(), externalId: z.string(), deliveryId: z.string(), status: providerStatusSchema.optional(), taskId: z.string().optional() }),
 );
