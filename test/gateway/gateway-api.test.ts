@@ -1,8 +1,8 @@
 // The gateway's HTTP API against the real servers: the app is built in-process with createApp
 // and real dependencies (MongoDB on a database of its own, RabbitMQ under a namespace of its
 // own, a task-types file with a type of its own), listening on a free port, driven with fetch,
-// SSE and a WebSocket client. No scheduler runs in this namespace, so tasks stay pending
-// unless the test moves them.
+// SSE and a WebSocket client. No executor runs in this namespace, so submitted tasks stay
+// queued (types without admission rules are queued by the submit itself) unless the test moves them.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { loadTaskTypes } from '@loom/config';
 import { resolveHandlers } from '@loom/handlers';
 import { createBus, type Bus } from '@loom/messaging';
-import { connectMongo, createStore, type Store } from '@loom/store';
+import { connectMongo, createStore, startOutboxPublisher, type OutboxPublisher, type Store } from '@loom/store';
 import { createLogger } from '@loom/telemetry';
 import { createApp } from '../../services/gateway/src/http/app';
 import { createAuthenticator } from '../../services/gateway/src/http/auth';
@@ -29,6 +29,7 @@ const type = uniqueName('sleep');
 let conn: Connection;
 let bus: Bus;
 let store: Store;
+let outbox: OutboxPublisher;
 let live: LiveHub;
 let http: HttpServer;
 let ws: { close(): void };
@@ -47,7 +48,8 @@ beforeAll(async () => {
 
   bus = await createBus({ url: servers.amqpUrl, namespace: uniqueName('gw'), logger });
   conn = await connectMongo(mongoUrlFor(uniqueName('gateway')));
-  store = await createStore(conn, (entries) => bus.publish(entries));
+  outbox = await startOutboxPublisher({ conn, publish: (entries) => bus.publish(entries), announce: (entries) => bus.announce(entries), writerName: 'gateway-test' });
+  store = await createStore(conn, outbox);
   live = createLiveHub();
   await subscribeLiveEvents(bus, live, logger);
 
@@ -84,6 +86,7 @@ afterAll(async () => {
       for (const e of [n.events, n.work, n.dlx]) await ch.deleteExchange(e);
     })
     .catch(() => undefined);
+  await outbox?.stop(1000);
   await bus?.close();
   await conn?.dropDatabase().catch(() => undefined);
   await conn?.close();
@@ -133,14 +136,14 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 describe('submitting', () => {
-  it('answers 202 with the pending task, with the defaults of its input applied, and GET returns it', async () => {
+  it('answers 202 with the queued task, with the defaults of its input applied, and GET returns it', async () => {
     const r = await submit(keys.a, { ms: 50 }, { priority: 5 });
     expect(r.status).toBe(202);
     expect(r.headers.get('location')).toBe(`/v1/tasks/${r.body.id}`);
     expect(r.body).toMatchObject({
       type,
       tenantId: tenants.a,
-      status: 'pending',
+      status: 'queued',
       input: { ms: 50, progressSteps: 0, failAttempts: 0 },
       attempts: 1,
       maxAttempts: 2,
@@ -151,7 +154,8 @@ describe('submitting', () => {
     });
     const got = await api('GET', `/v1/tasks/${r.body.id}`);
     expect(got.status).toBe(200);
-    expect(got.body).toEqual(r.body);
+    // GET adds why a queued task waits.
+    expect(got.body).toEqual({ ...r.body, queue: expect.objectContaining({ position: expect.any(Number) }) });
   });
 
   it('returns the same task for a repeated idempotency key (200), and refuses the key for another request', async () => {
@@ -208,7 +212,7 @@ describe('authentication and tenants', () => {
     expectError(await api('GET', `/v1/tasks/${id}/logs`, { key: keys.a }), 404, 'TASK_NOT_FOUND');
     expectError(await api('POST', `/v1/tasks/${id}/cancel`, { key: keys.a }), 404, 'TASK_NOT_FOUND');
     expectError(await api('DELETE', `/v1/tasks/${id}`, { key: keys.a }), 404, 'TASK_NOT_FOUND');
-    expect((await api('GET', `/v1/tasks/${id}`, { key: keys.b })).body.status).toBe('pending');
+    expect((await api('GET', `/v1/tasks/${id}`, { key: keys.b })).body.status).toBe('queued');
     expect((await api('GET', `/v1/tasks/${id}`, { key: keys.operator })).body.tenantId).toBe(tenants.b);
   });
 });
@@ -228,13 +232,12 @@ describe('a task', () => {
 
   it('shows why it waits while queued', async () => {
     const id = await submitted(keys.a);
-    expect(await store.tasks.admit(id, 'pending', 1)).not.toBeNull();
     const r = await api('GET', `/v1/tasks/${id}`);
     expect(r.body.status).toBe('queued');
     expect(r.body.queue).toEqual({ position: expect.any(Number), blockedBy: null, typicalDurationMs: null, estimatedStartInMs: null });
   });
 
-  it('is cancelled at once while pending; cancelling it again is 409', async () => {
+  it('is cancelled at once while queued; cancelling it again is 409', async () => {
     const id = await submitted(keys.a);
     const r = await api('POST', `/v1/tasks/${id}/cancel`);
     expect(r).toMatchObject({ status: 200, body: { id, status: 'cancelled' } });
@@ -244,14 +247,13 @@ describe('a task', () => {
 
   it('is asked to stop while running (202 cancelling)', async () => {
     const id = await submitted(keys.a);
-    await store.tasks.admit(id, 'pending', 1);
     await store.tasks.claim(id, 1, { owner: 'test', token: 'tok', expiresAt: new Date(Date.now() + 60_000) });
     const r = await api('POST', `/v1/tasks/${id}/cancel`);
     expect(r).toMatchObject({ status: 202, body: { id, status: 'cancelling' } });
     expect((await api('GET', `/v1/tasks/${id}`)).body).toMatchObject({ status: 'running', cancelRequested: true });
   });
 
-  it('is retried after a cancel as its next attempt; a pending one is not retryable', async () => {
+  it('is retried after a cancel as its next attempt; a queued one is not retryable', async () => {
     const id = await submitted(keys.a);
     expectError(await api('POST', `/v1/tasks/${id}/retry`), 409, 'TASK_NOT_RETRYABLE');
     await api('POST', `/v1/tasks/${id}/cancel`);
@@ -261,7 +263,7 @@ describe('a task', () => {
     expectError(await api('POST', `/v1/tasks/${id}/retry`, { key: keys.b }), 404, 'TASK_NOT_FOUND');
   });
 
-  it('is deleted once finished (204), not while pending (409)', async () => {
+  it('is deleted once finished (204), not while queued (409)', async () => {
     const pending = await submitted(keys.a);
     expectError(await api('DELETE', `/v1/tasks/${pending}`), 409, 'TASK_NOT_FINISHED');
     const done = await submitted(keys.a);
@@ -281,7 +283,7 @@ describe('many tasks', () => {
     const r = await api('POST', '/v1/tasks/cancel', { body: { ids: [a1, a2, done, foreign, 'no-such-id'] } });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ cancelled: [a1, a2], notFound: [done, foreign, 'no-such-id'] });
-    expect((await api('GET', `/v1/tasks/${foreign}`, { key: keys.b })).body.status).toBe('pending');
+    expect((await api('GET', `/v1/tasks/${foreign}`, { key: keys.b })).body.status).toBe('queued');
     expectError(await api('POST', '/v1/tasks/cancel', { body: {} }), 400, 'VALIDATION_FAILED');
     expectError(await api('POST', '/v1/tasks/cancel', { body: { ids: [a1], all: true } }), 400, 'VALIDATION_FAILED');
   });
@@ -293,10 +295,10 @@ describe('many tasks', () => {
     await api('POST', `/v1/tasks/${ids[0]}/cancel`, { key });
     await api('POST', `/v1/tasks/${ids[1]}/cancel`, { key });
 
-    const page1 = await api('GET', '/v1/tasks?status=pending&pageSize=2', { key });
+    const page1 = await api('GET', '/v1/tasks?status=queued&pageSize=2', { key });
     expect(page1.body).toMatchObject({ page: 1, pageSize: 2, total: 3 });
     expect(page1.body.items).toHaveLength(2);
-    const page2 = await api('GET', '/v1/tasks?status=pending&pageSize=2&page=2', { key });
+    const page2 = await api('GET', '/v1/tasks?status=queued&pageSize=2&page=2', { key });
     expect(page2.body.items).toHaveLength(1);
     expect(new Set([...page1.body.items, ...page2.body.items].map((t: { id: string }) => t.id))).toEqual(new Set(ids.slice(2)));
 
@@ -319,7 +321,7 @@ describe('many tasks', () => {
 
     const all = await api('POST', '/v1/tasks/cancel', { key, body: { all: true } });
     expect(new Set(all.body.cancelled)).toEqual(new Set(ids.slice(2)));
-    expect((await api('GET', '/v1/tasks?status=pending', { key })).body.total).toBe(0);
+    expect((await api('GET', '/v1/tasks?status=queued', { key })).body.total).toBe(0);
   });
 });
 
@@ -377,7 +379,7 @@ describe('live events', () => {
     const sse = await openSse(`/v1/events?taskId=${id}`, keys.a);
     try {
       const snap = await withTimeout(sse.next((e) => e.event === 'task.snapshot'), 5_000, 'the snapshot');
-      expect(snap.data.payload).toMatchObject({ id, status: 'pending' });
+      expect(snap.data.payload).toMatchObject({ id, status: 'queued' });
       await api('POST', `/v1/tasks/${id}/cancel`);
       await withTimeout(sse.next((e) => e.event === 'task.cancelled'), 10_000, 'task.cancelled');
     } finally {

@@ -72,7 +72,7 @@ export class TestSystem {
       LEASE_MS: '2000',
       HEARTBEAT_MS: '400',
       SCHEDULER_SWEEP_MS: '1000',
-      OUTBOX_RELAY_AFTER_MS: '1000',
+      OUTBOX_WRITER_DEAD_MS: '3000',
       EXECUTOR_DRAIN_MS: '3000',
       LOG_LEVEL: 'info',
       ...opts.env,

@@ -53,8 +53,20 @@ export const envSchema = z.object({
    * enough that no request in flight is still between its hold and its task write.
    */
   SETTLEMENT_STALE_HOLD_MS: int(10 * 60_000),
-  /** Every writer of tasks: how old an unpublished outbox entry must be before the relay republishes it. */
-  OUTBOX_RELAY_AFTER_MS: int(3_000),
+  /**
+   * Every writer of tasks: how long its outbox heartbeat may be silent before another process
+   * takes it for dead and republishes its unconfirmed entries (libs/store outbox-publisher.ts).
+   * Long enough that a GC pause or a slow MongoDB does not trigger it; a false alarm only
+   * republishes (consumers are idempotent).
+   */
+  OUTBOX_WRITER_DEAD_MS: int(10_000),
+  /**
+   * The broker's consumer_timeout (config/rabbitmq/rabbitmq.conf; the same value must be set
+   * there): an executor holds every delivery it prefetched unacked until its task ends, so the
+   * work-queue prefetch and the longest allowed task timeout are derived from it
+   * (libs/messaging serial-per-type.ts).
+   */
+  CONSUMER_TIMEOUT_MS: int(25_200_000),
 });
 
 export type LoomEnv = z.infer<typeof envSchema>;

@@ -17,6 +17,9 @@ export interface OutgoingMessage {
   headers: Record<string, string>;
 }
 
+/** What announce needs of a message (an outbox entry has it). */
+export type OutboxEntryLike = Pick<OutgoingMessage, 'id' | 'exchange' | 'routingKey' | 'body' | 'headers'>;
+
 export interface Delivery {
   readonly raw: ConsumeMessage;
   readonly body: Buffer;
@@ -76,6 +79,8 @@ export async function createBus(opts: BusOptions) {
   const subscriptions: Subscription[] = [];
   const workSubs = new Map<string, Subscription>();
   let publishChannel: ConfirmChannel | null = null;
+  /** Channel without confirms, for live-only copies (see announce). */
+  let liveChannel: Channel | null = null;
   let ready: Promise<void> = Promise.resolve();
   let markReady: () => void = () => undefined;
   let closing = false;
@@ -157,6 +162,8 @@ export async function createBus(opts: BusOptions) {
     await admin.close();
     publishChannel = await model.createConfirmChannel();
     publishChannel.on('error', (err) => log.warn({ err: err.message }, 'publish channel error'));
+    liveChannel = await model.createChannel();
+    liveChannel.on('error', (err) => log.warn({ err: err.message }, 'live channel error'));
     for (const sub of [...subscriptions, ...workSubs.values()]) await attach(model, sub);
     markReady();
   }
@@ -176,6 +183,7 @@ export async function createBus(opts: BusOptions) {
   connection.on('disconnect', (err?: Error) => {
     if (closing) return;
     publishChannel = null;
+    liveChannel = null;
     newReadyGate();
     log.warn({ err: err?.message }, 'lost the RabbitMQ connection; reconnecting');
   });
@@ -225,9 +233,28 @@ export async function createBus(opts: BusOptions) {
     );
   }
 
+  /**
+   * Live-only copies (progress, logs, a free task's end...): not persistent, no confirm, no
+   * span, dropped while the broker is away. Only live streams read them, and with no stream
+   * bound the broker discards them on arrival; the task document is their truth.
+   */
+  function announce(messages: OutboxEntryLike[]): void {
+    const ch = liveChannel;
+    if (!ch) return;
+    for (const m of messages) {
+      ch.publish(exchangeName(m.exchange), m.routingKey, Buffer.from(m.body), {
+        persistent: false,
+        messageId: m.id,
+        contentType: 'application/json',
+        headers: m.headers,
+      });
+    }
+  }
+
   return {
     names: n,
     publish,
+    announce,
 
     /** Whether the broker connection is up now (readiness probes); false while reconnecting. */
     isConnected(): boolean {
@@ -242,6 +269,16 @@ export async function createBus(opts: BusOptions) {
     ): Promise<void> {
       const env = createEnvelope(contract, payload, meta);
       await publish([{ id: env.messageId, exchange: 'events', routingKey: contract.name, body: JSON.stringify(env), headers: meta.headers ?? {} }]);
+    },
+
+    /** Announces one live-only event (progress, a log line): no confirm, see announce. */
+    announceEvent<S extends z.ZodType>(
+      contract: MessageContract<S>,
+      payload: z.infer<S>,
+      meta: { tenantId: string; taskId?: string; headers?: Record<string, string> },
+    ): void {
+      const env = createEnvelope(contract, payload, meta);
+      announce([{ id: env.messageId, exchange: 'events', routingKey: contract.name, body: JSON.stringify(env), headers: meta.headers ?? {} }]);
     },
 
     /** Publishes straight to a queue through the default exchange (delay queues). */
@@ -283,26 +320,37 @@ export async function createBus(opts: BusOptions) {
     },
 
     /**
-     * Consumes a type's work queue with prefetch 1 on a channel of its own. The handler owns
-     * the delivery and acks it when the task is terminal; that is what makes the type serial.
+     * Consumes a type's work queue on a channel of its own, `prefetch` deliveries at a time, and
+     * hands them to `handler` ONE AT A TIME in delivery order: the handler owns each delivery and
+     * acks it when its task is terminal, and the next delivery is handed over only when the
+     * handler's promise for the previous one has settled. The order is kept across channel
+     * re-creations (the chain is the type's, not the channel's), so a delivery arriving on a new
+     * channel waits for a task still running from the old one. See serial-per-type.ts for the
+     * whole rule and how prefetch is bounded by consumer_timeout.
      */
-    async consumeWork(type: string, handler: MessageHandler): Promise<WorkConsumer> {
-      const sub: Subscription = { spec: { queue: n.workQueue(type), prefetch: 1 }, handler, manualAck: true };
-      let busy = false;
-      sub.handler = async (d) => {
-        busy = true;
-        try {
-          await handler(d);
-        } finally {
-          busy = false;
-        }
+    async consumeWork(type: string, handler: MessageHandler, opts: { prefetch?: number } = {}): Promise<WorkConsumer> {
+      const sub: Subscription = { spec: { queue: n.workQueue(type), prefetch: opts.prefetch ?? 1 }, handler, manualAck: true };
+      let busy = 0;
+      let chain: Promise<void> = Promise.resolve();
+      sub.handler = (d) => {
+        busy++;
+        const run = chain.then(async () => {
+          try {
+            // Its channel closed while it waited: the broker has requeued it already.
+            if (d.channelOpen) await handler(d);
+          } finally {
+            busy--;
+          }
+        });
+        chain = run.catch(() => undefined);
+        return run;
       };
       workSubs.set(type, sub);
       await ready;
       await attach(connection, sub);
       return {
         get busy() {
-          return busy;
+          return busy > 0;
         },
         async close() {
           workSubs.delete(type);

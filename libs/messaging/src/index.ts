@@ -1,2 +1,3 @@
 export * from './topology';
 export * from './bus';
+export * from './serial-per-type';

@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import { createApiKeys } from './api-keys';
 import { registerModels } from './models';
-import type { OutboxPublish } from './outbox';
+import type { OutboxPublisher } from './outbox-publisher';
 import { createTaskLogs } from './task-logs';
 import { createTaskQueries } from './task-queries';
 import { createTaskRepository } from './task-repository';
@@ -15,19 +15,22 @@ export * from './task-repository';
 export * from './task-queries';
 export * from './task-logs';
 export * from './api-keys';
-export { startOutboxRelay } from './outbox-relay';
+export { startOutboxPublisher, type OutboxPublisher, type OutboxPublisherOptions } from './outbox-publisher';
 export { connectMongo } from './connection';
 export * from './provider-jobs';
 export * from './queue-stats';
 export * from './search-terms';
 
-/** Everything a service needs of the store, built on one connection. */
-export async function createStore(conn: Connection, publish?: OutboxPublish) {
+/**
+ * Everything a service needs of the store, built on one connection. Services that write tasks
+ * pass their outbox publisher; readers (tests, scripts) pass none.
+ */
+export async function createStore(conn: Connection, outbox?: OutboxPublisher) {
   const models = registerModels(conn);
   await Promise.all(Object.values(models).map((m) => m.init()));
   return {
     models,
-    tasks: createTaskRepository(models, publish),
+    tasks: createTaskRepository(models, outbox),
     queries: createTaskQueries(models),
     logs: createTaskLogs(models),
     apiKeys: createApiKeys(models),

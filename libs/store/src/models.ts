@@ -87,6 +87,7 @@ export const outboxSchema = new Schema<OutboxEntry>(
     body: { type: String, required: true },
     headers: { type: Schema.Types.Mixed, default: {} },
     createdAt: { type: Date, required: true },
+    by: String,
   },
   { _id: false },
 );
@@ -138,7 +139,8 @@ taskSchema.index({ batchId: 1, status: 1 });
 taskSchema.index({ type: 1, status: 1, queuedAt: 1 });
 taskSchema.index({ status: 1, 'lease.expiresAt': 1 });
 taskSchema.index({ status: 1, finishedAt: 1 });
-taskSchema.index({ 'outbox.createdAt': 1 });
+// Outbox recovery looks up a dead writer's entries (outbox-publisher.ts), once per dead writer.
+taskSchema.index({ 'outbox.by': 1, 'outbox.createdAt': 1 }, { sparse: true });
 taskSchema.index({ status: 1, phase: 1, provider: 1 });
 // The task center's list and search (task-queries.ts): a status filter, a word of the input, an
 // idempotency key for operators (users go through idemKey), each newest first.

@@ -15,6 +15,10 @@ export interface OutboxEntry {
   body: string;
   headers: Record<string, string>;
   createdAt: Date;
+  /** The writer (process) that stored it; see outbox-publisher.ts for why. */
+  by?: string;
+  /** A live-only copy: announced without a confirm, never stored (only live streams read it). */
+  live?: boolean;
 }
 
 /** Publishes entries with confirms; resolves once the broker has confirmed every one. */
@@ -29,6 +33,32 @@ export interface EventMeta {
 
 export function outboxEvent<S extends z.ZodType>(contract: MessageContract<S>, payload: z.infer<S>, meta: EventMeta): OutboxEntry {
   return toEntry('events', contract.name, createEnvelope(contract, payload, meta), meta.headers);
+}
+
+/**
+ * A live-only event: nothing durable consumes it (progress, logs, started, ...), so it is never
+ * stored in the outbox and is published without a confirm, for the live streams only.
+ */
+export function liveEvent<S extends z.ZodType>(contract: MessageContract<S>, payload: z.infer<S>, meta: EventMeta): OutboxEntry {
+  return { ...outboxEvent(contract, payload, meta), live: true };
+}
+
+/**
+ * Routing key suffix of a terminal event that settlement must see (the task holds credits or
+ * belongs to a batch). Other terminal events are live-only: settlement receives only what
+ * concerns it, and nothing is confirmed for a free task's end.
+ */
+export const SETTLE_SUFFIX = '.settle';
+
+/** A terminal event: durable and routed to settlement when the task is billable, live-only otherwise. */
+export function terminalEvent<S extends z.ZodType>(
+  contract: MessageContract<S>,
+  payload: z.infer<S>,
+  meta: EventMeta,
+  billable: boolean,
+): OutboxEntry {
+  const e = outboxEvent(contract, payload, meta);
+  return billable ? { ...e, routingKey: `${contract.name}${SETTLE_SUFFIX}` } : { ...e, live: true };
 }
 
 /** A task.run command routed on the work exchange by task type. */

@@ -1,6 +1,10 @@
 // Every read and write of the tasks collection. Each write is ONE conditional update on
-// (id, expected status[, lease token]) that also appends the outbox entries announcing it;
-// after the write the entries are published and removed. No blind overwrites, no transactions.
+// (id, expected status[, lease token]) that also stores the durable outbox entries announcing it
+// (what a durable consumer depends on: task.run, retries, the terminal events settlement needs).
+// After the write the entries go to the outbox publisher (outbox-publisher.ts), which publishes
+// them with confirms; nothing rewrites the task to say "published". Live-only copies (queued,
+// started, a free task's end) are announced without a confirm and never stored.
+// No blind overwrites, no transactions.
 import { randomUUID } from 'node:crypto';
 import type { QueryFilter, UpdateQuery } from 'mongoose';
 import {
@@ -18,7 +22,8 @@ import {
   type TaskStatus,
 } from '@loom/contracts';
 import type { StoreModels, TaskRecord } from './models';
-import { outboxEvent, outboxWork, type OutboxEntry, type OutboxPublish } from './outbox';
+import { liveEvent, outboxEvent, outboxWork, terminalEvent, type OutboxEntry } from './outbox';
+import type { OutboxPublisher } from './outbox-publisher';
 import { sourcesOf } from './task-state-machine';
 import { searchTermsOf } from './search-terms';
 
@@ -38,6 +43,11 @@ export interface NewTask {
   price?: number;
   /** W3C trace headers of the request, carried into every event of the task. */
   traceHeaders?: Record<string, string>;
+  /**
+   * The type has no admission rule: the task is written `queued` with its task.run in the same
+   * insert (no scheduler hop). False: written `pending` with a task.submitted for the scheduler.
+   */
+  admitted?: boolean;
 }
 
 export interface Lease {
@@ -50,24 +60,31 @@ export type CancelOutcome = 'cancelled' | 'cancelling' | 'not_found' | 'already_
 
 const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 
-export function createTaskRepository(models: StoreModels, publish?: OutboxPublish) {
+/** Projection of what callers of a transition read back (never the outbox, the input or the result). */
+const AFTER_WRITE = { outbox: 0, result: 0 } as const;
+
+export function createTaskRepository(models: StoreModels, outbox?: OutboxPublisher) {
   const { Task } = models;
 
-  /** Publishes entries just written and removes them from the outbox; on failure they stay for the relay. */
-  async function flush(taskId: string, entries: OutboxEntry[]): Promise<void> {
-    if (!publish || entries.length === 0) return;
-    try {
-      await publish(entries);
-    } catch {
-      return; // the outbox relay publishes them later
-    }
-    await Task.collection.updateOne({ _id: taskId } as object, { $pull: { outbox: { id: { $in: entries.map((e) => e.id) } } } } as object).catch(() => undefined);
+  /** Splits a write's entries: durable ones are stored with it, live-only ones are not. */
+  function split(entries: OutboxEntry[]): { durable: OutboxEntry[]; live: OutboxEntry[] } {
+    const durable: OutboxEntry[] = [];
+    const live: OutboxEntry[] = [];
+    for (const e of entries) (e.live ? live : durable).push(e);
+    outbox?.stamp(durable);
+    return { durable, live };
+  }
+
+  /** After a write is stored: its durable entries to the publisher, its live copies announced. */
+  function announce(parts: { durable: OutboxEntry[]; live: OutboxEntry[] }): void {
+    outbox?.published(parts.durable);
+    outbox?.announce(parts.live);
   }
 
   /**
    * The one way a task changes: a conditional findOneAndUpdate that moves `to` only from the
-   * statuses the state machine allows (narrowed by `from`), bumps the version and appends the
-   * outbox entries built from the task as it was.
+   * statuses the state machine allows (narrowed by `from`), bumps the version and stores the
+   * durable entries built from the task as it was.
    */
   async function transition(
     taskId: string,
@@ -81,6 +98,11 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
       events?: (before: TaskRef) => OutboxEntry[];
       /** What the caller already knows of the task: saves the read before the write. */
       ref?: TaskRef;
+      /**
+       * Drop the task's published task.run entries in the same write (the claim: the delivery
+       * that brought it proves it was published), so the outbox stays small.
+       */
+      clearWork?: boolean;
     },
   ): Promise<TaskRecord | null> {
     const allowed = opts.from ?? sourcesOf(to);
@@ -91,22 +113,24 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
     for (let i = 0; i < 5; i++) {
       const before: TaskRef | null = opts.ref ?? (await Task.findOne(filter, { outbox: 0, input: 0, result: 0 }).lean<TaskRecord>());
       if (!before) return null;
-      const entries = opts.events?.(before) ?? [];
+      const parts = split(opts.events?.(before) ?? []);
       const now = new Date();
       const update: UpdateQuery<TaskRecord> = {
         $set: { ...opts.set, status: to, updatedAt: now },
         $inc: { version: 1, ...opts.inc },
       };
-      if (entries.length) update.$push = { outbox: { $each: entries } };
+      if (parts.durable.length) update.$push = { outbox: { $each: parts.durable } };
+      else if (opts.clearWork) update.$pull = { outbox: { exchange: 'work' } };
       if (opts.unset?.length) update.$unset = Object.fromEntries(opts.unset.map((k) => [k, 1]));
       const guard = opts.ref ? filter : { ...filter, version: before.version };
       // The driver's own findOneAndUpdate: the filter and update are already in their stored
       // shape, and mongoose's casting of them was the largest CPU cost per task (profiled).
-      const after = (await Task.collection.findOneAndUpdate(guard as object, stripUndefinedSet(update) as object, { returnDocument: 'after' })) as TaskRecord | null;
+      const after = (await Task.collection.findOneAndUpdate(guard as object, stripUndefinedSet(update) as object, {
+        returnDocument: 'after',
+        projection: AFTER_WRITE,
+      })) as TaskRecord | null;
       if (after) {
-        // Not awaited: the state change is stored with its events, which the relay publishes
-        // if this attempt fails; the caller (and the type's next task) need not wait for it.
-        void flush(taskId, entries);
+        announce(parts);
         return after;
       }
       if (opts.ref) return null;
@@ -117,8 +141,6 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
   const meta = (t: TaskRef) => ({ tenantId: t.tenantId, taskId: t._id, headers: traceHeadersOf(t) });
 
   return {
-    flush,
-
     /** Stores a new pending task, or returns the existing one for a repeated idempotency key. */
     async create(input: NewTask): Promise<{ task: TaskRecord; created: boolean }> {
       const now = new Date();
@@ -127,7 +149,8 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
         _id: id,
         tenantId: input.tenantId,
         type: input.type,
-        status: 'pending',
+        status: input.admitted ? 'queued' : 'pending',
+        queuedAt: input.admitted ? now : undefined,
         input: input.input,
         priority: input.priority ?? 0,
         timeoutMs: input.timeoutMs,
@@ -147,9 +170,14 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
         traceHeaders: input.traceHeaders ?? {},
         searchTerms: searchTermsOf(input.input),
       } as TaskRecord;
-      doc.outbox = [
-        outboxEvent(TaskSubmittedV1, { type: doc.type, attempt: 1, priority: doc.priority }, { tenantId: doc.tenantId, taskId: id, headers: input.traceHeaders }),
-      ];
+      const m = { tenantId: doc.tenantId, taskId: id, headers: input.traceHeaders };
+      // Admitted at once: the task.run goes with the insert and nothing else is durable.
+      const parts = split(
+        input.admitted
+          ? [outboxWork(TaskRunV1, doc.type, { type: doc.type, attempt: 1 }, m), liveEvent(TaskQueuedV1, { type: doc.type, attempt: 1 }, m)]
+          : [outboxEvent(TaskSubmittedV1, { type: doc.type, attempt: 1, priority: doc.priority }, m)],
+      );
+      doc.outbox = parts.durable;
       try {
         await Task.collection.insertOne(withoutUndefined(doc) as never);
       } catch (err) {
@@ -164,7 +192,7 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
         }
         throw err;
       }
-      void flush(id, doc.outbox);
+      announce(parts);
       return { task: { ...doc, outbox: [] }, created: true };
     },
 
@@ -186,7 +214,7 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
         set: { queuedAt: new Date(), attempt, nextAttemptAt: null },
         events: (t) => [
           outboxWork(TaskRunV1, t.type, { type: t.type, attempt }, meta(t)),
-          outboxEvent(TaskQueuedV1, { type: t.type, attempt }, meta(t)),
+          liveEvent(TaskQueuedV1, { type: t.type, attempt }, meta(t)),
         ],
       });
     },
@@ -198,7 +226,8 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
         ref,
         where: { attempt },
         set: { lease, startedAt: new Date(), cancelRequestedAt: null },
-        events: (t) => [outboxEvent(TaskStartedV1, { type: t.type, attempt, executor: lease.owner, takeover: false }, meta(t))],
+        clearWork: true,
+        events: (t) => [liveEvent(TaskStartedV1, { type: t.type, attempt, executor: lease.owner, takeover: false }, meta(t))],
       });
     },
 
@@ -208,7 +237,7 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
         from: ['running'],
         where: { 'lease.token': expiredToken, 'lease.expiresAt': { $lt: new Date() } },
         set: { lease, startedAt: new Date() },
-        events: (t) => [outboxEvent(TaskStartedV1, { type: t.type, attempt: t.attempt, executor: lease.owner, takeover: true }, meta(t))],
+        events: (t) => [liveEvent(TaskStartedV1, { type: t.type, attempt: t.attempt, executor: lease.owner, takeover: true }, meta(t))],
       });
     },
 
@@ -237,10 +266,11 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
         where: { 'lease.token': token },
         set: { result, progress: 100, finishedAt, lease: null, ...(outputs?.length ? { outputs } : {}) },
         events: (t) => [
-          outboxEvent(
+          terminalEvent(
             TaskSucceededV1,
             { type: t.type, attempt: t.attempt, durationMs: finishedAt.getTime() - (t.startedAt?.getTime() ?? finishedAt.getTime()), result },
             meta(t),
+            isBillable(t),
           ),
         ],
       });
@@ -252,7 +282,7 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
         ref: guard.ref,
         where: guard.token ? { 'lease.token': guard.token } : undefined,
         set: { error, finishedAt: new Date(), lease: null },
-        events: (t) => [outboxEvent(TaskFailedV1, { type: t.type, attempt: t.attempt, error }, meta(t))],
+        events: (t) => [terminalEvent(TaskFailedV1, { type: t.type, attempt: t.attempt, error }, meta(t), isBillable(t))],
       });
     },
 
@@ -274,7 +304,7 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
         ref,
         where: { 'lease.token': token },
         set: { finishedAt: new Date(), lease: null },
-        events: (t) => [outboxEvent(TaskCancelledV1, { type: t.type, attempt: t.attempt, wasRunning: true }, meta(t))],
+        events: (t) => [terminalEvent(TaskCancelledV1, { type: t.type, attempt: t.attempt, wasRunning: true }, meta(t), isBillable(t))],
       });
     },
 
@@ -293,20 +323,22 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
         from: ['pending', 'queued', 'delayed'],
         where: scope,
         set: { finishedAt: new Date(), nextAttemptAt: null },
-        events: (t) => [outboxEvent(TaskCancelledV1, { type: t.type, attempt: t.attempt, wasRunning: false }, meta(t))],
+        events: (t) => [terminalEvent(TaskCancelledV1, { type: t.type, attempt: t.attempt, wasRunning: false }, meta(t), isBillable(t))],
       });
       if (waiting) return 'cancelled';
       const now = new Date();
       const t = await Task.findOne({ _id: taskId, ...scope }, { outbox: 0 }).lean<TaskRecord>();
       if (!t) return 'not_found';
       if (t.status !== 'running') return TERMINAL_STATUSES.includes(t.status) ? 'already_terminal' : this.requestCancel(taskId, tenantId);
-      const entry = outboxEvent(TaskCancelRequestedV1, { type: t.type }, meta(t));
+      // Live-only: the executor running it hears it at once, and its heartbeat reads
+      // cancelRequestedAt within a beat if the message is lost.
+      const entry = liveEvent(TaskCancelRequestedV1, { type: t.type }, meta(t));
       const r = await Task.updateOne(
         { _id: taskId, status: 'running', cancelRequestedAt: null },
-        { $set: { cancelRequestedAt: now, updatedAt: now }, $inc: { version: 1 }, $push: { outbox: entry } },
+        { $set: { cancelRequestedAt: now, updatedAt: now }, $inc: { version: 1 } },
       );
       if (r.modifiedCount === 1) {
-        await flush(taskId, [entry]);
+        announce({ durable: [], live: [entry] });
         return 'cancelling';
       }
       // It finished (or was already asked to stop) between the read and the write.
@@ -335,11 +367,6 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
       });
     },
 
-    /** Tasks whose outbox still holds entries older than `olderThan` (the relay's work). */
-    withStaleOutbox(olderThan: Date, limit = 200): Promise<TaskRecord[]> {
-      return Task.find({ 'outbox.createdAt': { $lt: olderThan } }, { outbox: 1 }).limit(limit).lean<TaskRecord[]>().exec();
-    },
-
     /** scheduler: running tasks whose lease ran out long ago and nobody took over. */
     withLostLease(expiredBefore: Date, limit = 100): Promise<TaskRecord[]> {
       return Task.find({ status: 'running', 'lease.expiresAt': { $lt: expiredBefore } }, { outbox: 0 }).limit(limit).lean<TaskRecord[]>().exec();
@@ -352,12 +379,12 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
 
     /** scheduler: put a task.run for a running task with a lost lease back on its queue. */
     async requeueLost(t: TaskRecord): Promise<boolean> {
-      const entry = outboxWork(TaskRunV1, t.type, { type: t.type, attempt: t.attempt }, meta(t));
+      const parts = split([outboxWork(TaskRunV1, t.type, { type: t.type, attempt: t.attempt }, meta(t))]);
       const r = await Task.updateOne(
         { _id: t._id, status: 'running', 'lease.token': t.lease?.token },
-        { $set: { 'lease.expiresAt': new Date(0), updatedAt: new Date() }, $push: { outbox: entry } },
+        { $set: { 'lease.expiresAt': new Date(0), updatedAt: new Date() }, $push: { outbox: { $each: parts.durable } } },
       );
-      if (r.modifiedCount === 1) await flush(t._id, [entry]);
+      if (r.modifiedCount === 1) announce(parts);
       return r.modifiedCount === 1;
     },
 
@@ -424,10 +451,11 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
         where: { 'ingest.token': token },
         set: { outputs, result, progress: 100, finishedAt, lease: null, ingest: null, phase: null },
         events: (t) => [
-          outboxEvent(
+          terminalEvent(
             TaskSucceededV1,
             { type: t.type, attempt: t.attempt, durationMs: finishedAt.getTime() - (t.startedAt?.getTime() ?? finishedAt.getTime()), result },
             meta(t),
+            isBillable(t),
           ),
         ],
       });
@@ -439,7 +467,7 @@ export function createTaskRepository(models: StoreModels, publish?: OutboxPublis
         from: ['running'],
         where: ingestToken ? { externalId, 'ingest.token': ingestToken } : { externalId, phase: 'awaiting_provider' },
         set: { error, finishedAt: new Date(), lease: null, ingest: null, phase: null },
-        events: (t) => [outboxEvent(TaskFailedV1, { type: t.type, attempt: t.attempt, error }, meta(t))],
+        events: (t) => [terminalEvent(TaskFailedV1, { type: t.type, attempt: t.attempt, error }, meta(t), isBillable(t))],
       });
     },
 
@@ -460,7 +488,12 @@ function stripUndefinedSet(update: UpdateQuery<TaskRecord>): UpdateQuery<TaskRec
 
 /** The fields of a task its events are built from. */
 export type TaskRef = Pick<TaskRecord, '_id' | 'tenantId' | 'type' | 'attempt' | 'priority' | 'version'> &
-  Partial<Pick<TaskRecord, 'startedAt' | 'traceHeaders'>>;
+  Partial<Pick<TaskRecord, 'startedAt' | 'traceHeaders' | 'price' | 'batchId'>>;
+
+/** Whether settlement has anything to do when the task ends: it holds credits, or its batch settles. */
+export function isBillable(t: Pick<TaskRef, 'price' | 'batchId'>): boolean {
+  return (t.price ?? 0) > 0 || !!t.batchId;
+}
 
 export function traceHeadersOf(t: TaskRef): Record<string, string> {
   return t.traceHeaders ?? {};

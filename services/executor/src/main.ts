@@ -5,11 +5,11 @@ import { hostname } from 'node:os';
 import { loadEnv, loadProviderPolicies, loadTaskTypes, policyFor } from '@loom/config';
 import { TaskCancelRequestedV1, envelopeSchema } from '@loom/contracts';
 import { resolveHandlers } from '@loom/handlers';
-import { createBus, type WorkConsumer } from '@loom/messaging';
+import { assertTimeoutsFit, createBus, prefetchFor, type WorkConsumer } from '@loom/messaging';
 import { createProviderRegistry } from '@loom/providers';
 import { createObjectStorage } from '@loom/storage';
 import { runService, startHealthServer } from '@loom/service-runtime';
-import { connectMongo, createStore, startOutboxRelay } from '@loom/store';
+import { connectMongo, createStore, startOutboxPublisher } from '@loom/store';
 import { createLogger } from '@loom/telemetry';
 import { taskLogMiddleware } from './middleware';
 import { createProviderHandler } from './provider.handler';
@@ -24,11 +24,21 @@ runService('executor', logger, async () => {
   const myTypes = env.EXECUTOR_TYPES ? env.EXECUTOR_TYPES.split(',').map((s) => s.trim()).filter(Boolean) : Object.keys(types);
   for (const t of myTypes) if (!types[t]) throw new Error(`EXECUTOR_TYPES names ${t}, which is not a configured task type`);
   const instanceId = env.LOOM_INSTANCE_ID ?? `${hostname()}-${process.pid}`;
+  // Serial per type: every allowed timeout must fit in the broker's consumer_timeout.
+  const serialLimits = { consumerTimeoutMs: env.CONSUMER_TIMEOUT_MS, leaseMs: env.LEASE_MS, heartbeatMs: env.HEARTBEAT_MS };
+  assertTimeoutsFit(Object.fromEntries(myTypes.map((t) => [t, types[t]!])), serialLimits);
 
   const bus = await createBus({ url: env.AMQP_URL, namespace: env.LOOM_NAMESPACE, logger, workTypes: myTypes });
   const conn = await connectMongo(env.MONGO_URL);
-  const store = await createStore(conn, (entries) => bus.publish(entries));
-  const relay = startOutboxRelay({ tasks: store.tasks, everyMs: 1000, olderThanMs: env.OUTBOX_RELAY_AFTER_MS, onError: (err) => logger.warn({ err }, 'outbox relay') });
+  const outbox = await startOutboxPublisher({
+    conn,
+    publish: (entries) => bus.publish(entries),
+    announce: (entries) => bus.announce(entries),
+    writerName: `executor-${instanceId}`,
+    deadAfterMs: env.OUTBOX_WRITER_DEAD_MS,
+    onError: (err, what) => logger.warn({ err: (err as Error)?.message }, what),
+  });
+  const store = await createStore(conn, outbox);
 
   // Types bound to a provider run the provider handler, which needs the adapters and the store.
   if ([...handlers.values()].some((h) => h.name === 'provider')) {
@@ -67,8 +77,9 @@ runService('executor', logger, async () => {
     },
   );
   const consumers: WorkConsumer[] = [];
-  for (const type of myTypes) consumers.push(await bus.consumeWork(type, (d) => runner.onDelivery(d)));
-  logger.info({ instanceId, types: myTypes }, 'consuming work queues');
+  const prefetch = Object.fromEntries(myTypes.map((t) => [t, prefetchFor(types[t]!.maxTimeoutMs, serialLimits)]));
+  for (const type of myTypes) consumers.push(await bus.consumeWork(type, (d) => runner.onDelivery(d), { prefetch: prefetch[type] }));
+  logger.info({ instanceId, types: myTypes, prefetch }, 'consuming work queues');
 
   const health = await startHealthServer(env.HEALTH_PORT, () => conn.readyState === 1);
   return {
@@ -78,7 +89,8 @@ runService('executor', logger, async () => {
       // keeps its unacked delivery while the broker starts feeding the standby.
       await runner.drain(env.EXECUTOR_DRAIN_MS);
       for (const c of consumers) await c.close();
-      await relay.stop();
+      await store.logs.flush();
+      await outbox.stop();
       await bus.close();
       await conn.close();
       await health.close();

@@ -72,8 +72,10 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
     for (;;) {
       const mine = active.get(taskId);
       if (mine) {
-        // Redelivered to us while we still run it (our channel dropped and came back).
+        // Redelivered to us while we still run it (our channel dropped and came back): acked
+        // with the run's own delivery, and nothing after it starts before the run ends.
         mine.deliveries.push(d);
+        await mine.done;
         return;
       }
       const lease = newLease();
@@ -164,9 +166,7 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
       async progress(percent, message) {
         const p = Math.max(0, Math.min(100, Math.round(percent)));
         if (await store.tasks.progress(task._id, lease.token, p, message)) {
-          await bus
-            .publishEvent(TaskProgressV1, { type: task.type, progress: p, message }, { tenantId: task.tenantId, taskId: task._id, headers: ref.traceHeaders })
-            .catch(() => undefined);
+          bus.announceEvent(TaskProgressV1, { type: task.type, progress: p, message }, { tenantId: task.tenantId, taskId: task._id, headers: ref.traceHeaders });
         }
       },
       externalId: task.externalId,
@@ -181,11 +181,10 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
       },
       recordExternalJob: (provider, externalId) => store.tasks.recordSubmission(task._id, lease.token, provider, externalId),
       async log(level: LogLevel, message: string, data?: unknown) {
+        // Buffered: stored with the other lines of this executor within a few ms (task-logs.ts).
         const timestamp = new Date();
-        await store.logs.append({ taskId: task._id, tenantId: task.tenantId, timestamp, level, message, data });
-        await bus
-          .publishEvent(TaskLogV1, { timestamp: timestamp.toISOString(), level, message, data }, { tenantId: task.tenantId, taskId: task._id, headers: ref.traceHeaders })
-          .catch(() => undefined);
+        store.logs.write({ taskId: task._id, tenantId: task.tenantId, timestamp, level, message, data });
+        bus.announceEvent(TaskLogV1, { timestamp: timestamp.toISOString(), level, message, data }, { tenantId: task.tenantId, taskId: task._id, headers: ref.traceHeaders });
       },
     };
     const onHookError = (m: HandlerMiddleware, err: unknown) => log.warn({ middleware: m.name, err: (err as Error).message }, 'middleware failed');

@@ -8,8 +8,8 @@ import { resolveHandlers } from '@loom/handlers';
 import { createBus } from '@loom/messaging';
 import { createProviderRegistry } from '@loom/providers';
 import { createObjectStorage } from '@loom/storage';
-import { runService } from '@loom/service-runtime';
-import { connectMongo, createStore, startOutboxRelay } from '@loom/store';
+import { runService, startHealthServer } from '@loom/service-runtime';
+import { connectMongo, createStore, startOutboxPublisher } from '@loom/store';
 import { createLogger } from '@loom/telemetry';
 import { createApp } from './http/app';
 import { createAccountService } from './billing/account-service';
@@ -34,15 +34,17 @@ runService('gateway', logger, async () => {
   // 2. Adapters: the bus first, since the store publishes its outbox through it.
   const bus = await createBus({ url: env.AMQP_URL, namespace: env.LOOM_NAMESPACE, logger });
   const conn = await connectMongo(env.MONGO_URL);
-  const store = await createStore(conn, (entries) => bus.publish(entries));
+  const outbox = await startOutboxPublisher({
+    conn,
+    publish: (entries) => bus.publish(entries),
+    announce: (entries) => bus.announce(entries),
+    writerName: 'gateway',
+    deadAfterMs: env.OUTBOX_WRITER_DEAD_MS,
+    onError: (err, what) => logger.warn({ err: (err as Error)?.message }, what),
+  });
+  const store = await createStore(conn, outbox);
   // Settlement's collections: the gateway writes only what must answer at once (holds, batches, grants).
   const billing = await createBilling(conn);
-  const relay = startOutboxRelay({
-    tasks: store.tasks,
-    everyMs: 1000,
-    olderThanMs: env.OUTBOX_RELAY_AFTER_MS,
-    onError: (err) => logger.warn({ err }, 'outbox relay pass failed'),
-  });
 
   // 3. Live events: one exclusive queue for this process, fanned out to its streams.
   const live = createLiveHub({ onSendError: (err) => logger.debug({ err }, 'live stream write failed') });
@@ -70,18 +72,22 @@ runService('gateway', logger, async () => {
   });
   const http = await listen(app, env.GATEWAY_PORT);
   const ws = attachLiveWebSocket(http.server, { auth, hub: live, tasks, logger });
+  // 5. Probes and Prometheus metrics on the internal health port, off the public API.
+  const health = await startHealthServer(env.HEALTH_PORT, () => conn.readyState === 1 && bus.isConnected());
 
   return {
     url: `http://127.0.0.1:${http.port}`,
+    metricsUrl: `http://127.0.0.1:${health.port}/metrics`,
     // Reverse order: stop taking requests and end the streams, then the relay, then connections.
     async stop() {
       const closing = http.close();
       ws.close();
       live.closeAll();
       await closing;
-      await relay.stop();
+      await outbox.stop();
       await bus.close();
       await conn.close();
+      await health.close();
     },
   };
 });

@@ -5,7 +5,7 @@ import './instrument'; // first: telemetry must patch node:http and express befo
 import { loadEnv, loadTaskTypes } from '@loom/config';
 import { createBus } from '@loom/messaging';
 import { runService, startHealthServer } from '@loom/service-runtime';
-import { connectMongo, createStore, startOutboxRelay } from '@loom/store';
+import { connectMongo, createStore, startOutboxPublisher } from '@loom/store';
 import { createLogger } from '@loom/telemetry';
 import { createAdmissionHandlers } from './handlers/admission.handler';
 import { createDeadLetterHandler } from './handlers/dead-letter.handler';
@@ -21,8 +21,15 @@ runService('scheduler', logger, async () => {
   const types = loadTaskTypes();
   const bus = await createBus({ url: env.AMQP_URL, namespace: env.LOOM_NAMESPACE, logger, workTypes: Object.keys(types) });
   const conn = await connectMongo(env.MONGO_URL);
-  const store = await createStore(conn, (entries) => bus.publish(entries));
-  const relay = startOutboxRelay({ tasks: store.tasks, everyMs: 1000, olderThanMs: env.OUTBOX_RELAY_AFTER_MS, onError: (err) => logger.warn({ err }, 'outbox relay') });
+  const outbox = await startOutboxPublisher({
+    conn,
+    publish: (entries) => bus.publish(entries),
+    announce: (entries) => bus.announce(entries),
+    writerName: 'scheduler',
+    deadAfterMs: env.OUTBOX_WRITER_DEAD_MS,
+    onError: (err, what) => logger.warn({ err: (err as Error)?.message }, what),
+  });
+  const store = await createStore(conn, outbox);
   const stopQueueDepth = observeQueueDepth(bus, Object.keys(types));
 
   const dueQueue = bus.names.serviceQueue('scheduler', 'due');
@@ -51,7 +58,7 @@ runService('scheduler', logger, async () => {
       clearInterval(timer);
       stopQueueDepth();
       await sweeping;
-      await relay.stop();
+      await outbox.stop();
       await bus.close();
       await conn.close();
       await health.close();

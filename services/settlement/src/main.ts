@@ -41,7 +41,7 @@ runService('settlement', logger, async () => {
   const relay = startLedgerRelay({
     outbox: billing.outbox,
     everyMs: 1000,
-    olderThanMs: env.OUTBOX_RELAY_AFTER_MS,
+    olderThanMs: env.OUTBOX_WRITER_DEAD_MS,
     onError: (err) => logger.warn({ err }, 'ledger outbox relay pass failed'),
   });
 

@@ -8,7 +8,7 @@ import { createBus } from '@loom/messaging';
 import { createProviderRegistry } from '@loom/providers';
 import { runService, startHealthServer } from '@loom/service-runtime';
 import { createObjectStorage } from '@loom/storage';
-import { connectMongo, createStore, startOutboxRelay } from '@loom/store';
+import { connectMongo, createStore, startOutboxPublisher } from '@loom/store';
 import { createLogger } from '@loom/telemetry';
 import { createProviderCallbackHandler } from './handlers/provider-callback.handler';
 import { sweepOrphanJobs } from './orphan-sweep';
@@ -25,9 +25,16 @@ runService('status-sync', logger, async () => {
   const instanceId = env.LOOM_INSTANCE_ID ?? `${hostname()}-${process.pid}`;
   const bus = await createBus({ url: env.AMQP_URL, namespace: env.LOOM_NAMESPACE, logger });
   const conn = await connectMongo(env.MONGO_URL);
-  const store = await createStore(conn, (entries) => bus.publish(entries));
+  const outbox = await startOutboxPublisher({
+    conn,
+    publish: (entries) => bus.publish(entries),
+    announce: (entries) => bus.announce(entries),
+    writerName: `status-sync-${instanceId}`,
+    deadAfterMs: env.OUTBOX_WRITER_DEAD_MS,
+    onError: (err, what) => logger.warn({ err: (err as Error)?.message }, what),
+  });
+  const store = await createStore(conn, outbox);
   const storage = createObjectStorage(process.env);
-  const relay = startOutboxRelay({ tasks: store.tasks, everyMs: 1000, olderThanMs: env.OUTBOX_RELAY_AFTER_MS, onError: (err) => logger.warn({ err }, 'outbox relay') });
   const follow = { store, storage, logger, instanceId, ingestLeaseMs: env.INGEST_LEASE_MS, policy };
 
   await subscribeStatusSync(bus, { onProviderCallback: createProviderCallbackHandler({ ...follow, providers }) });
@@ -58,7 +65,7 @@ runService('status-sync', logger, async () => {
     async stop() {
       stopped = true;
       await round;
-      await relay.stop();
+      await outbox.stop();
       await bus.close();
       await conn.close();
       storage.close();

@@ -93,6 +93,7 @@ export function createBatchService(deps: { store: Pick<Store, 'tasks'>; catalog:
             batchId,
             batchIndex: i,
             traceHeaders,
+            admitted: true,
           });
         }
       };

@@ -137,6 +137,8 @@ export function createTaskService({ store, catalog, now = () => new Date(), pres
           priority: body.priority,
           idempotencyKey: body.idempotencyKey,
           traceHeaders,
+          // No admission rule exists yet: the task is queued with its task.run in one insert.
+          admitted: true,
         });
       } catch (err) {
         await unhold('the task could not be written');

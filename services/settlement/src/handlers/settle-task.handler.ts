@@ -12,6 +12,7 @@ import {
 } from '@loom/contracts';
 import type { Settlement, TerminalFact } from '@loom/billing';
 import type { Delivery } from '@loom/messaging';
+import { SETTLE_SUFFIX } from '@loom/store';
 import type { Logger } from '@loom/telemetry';
 import type { z } from 'zod';
 
@@ -23,7 +24,7 @@ const TERMINAL: Record<string, { contract: MessageContract<z.ZodType>; status: T
 
 export function createSettleHandler(deps: { settlement: Pick<Settlement, 'onTerminal'>; logger: Logger }) {
   return async function onTerminal(d: Delivery): Promise<void> {
-    const routingKey = d.raw.fields.routingKey;
+    const routingKey = d.raw.fields.routingKey.endsWith(SETTLE_SUFFIX) ? d.raw.fields.routingKey.slice(0, -SETTLE_SUFFIX.length) : d.raw.fields.routingKey;
     const spec = TERMINAL[routingKey];
     if (!spec) throw new ContractViolation(`settlement does not handle ${routingKey}`);
     let env;

@@ -1,0 +1,23 @@
+import { assertTimeoutsFit, MAX_WORK_PREFETCH, prefetchFor, takeoverSlackMs } from './serial-per-type';
+
+const limits = { consumerTimeoutMs: 7 * 3600_000, leaseMs: 15_000, heartbeatMs: 5_000 };
+
+describe('serial per type: limits derived from consumer_timeout', () => {
+  it('gives a long-task type one delivery at a time, and short-task types a deep window', () => {
+    expect(prefetchFor(6 * 3600_000, limits)).toBe(1);
+    expect(prefetchFor(3 * 3600_000, limits)).toBe(2);
+    expect(prefetchFor(60_000, limits)).toBe(MAX_WORK_PREFETCH);
+  });
+
+  it('keeps the worst unacked time of the last prefetched delivery under consumer_timeout', () => {
+    for (const max of [60_000, 10 * 60_000, 45 * 60_000, 2 * 3600_000, 6 * 3600_000]) {
+      const k = prefetchFor(max, limits);
+      expect(k * (max + takeoverSlackMs(limits))).toBeLessThanOrEqual(limits.consumerTimeoutMs);
+    }
+  });
+
+  it('refuses a type whose longest timeout cannot fit, naming it', () => {
+    expect(() => assertTimeoutsFit({ 'demo.ok': { maxTimeoutMs: 6 * 3600_000 } }, limits)).not.toThrow();
+    expect(() => assertTimeoutsFit({ 'demo.long': { maxTimeoutMs: 7 * 3600_000 } }, limits)).toThrow(/task type demo.long: maxTimeoutMs/);
+  });
+});

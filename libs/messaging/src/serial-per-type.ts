@@ -1,0 +1,57 @@
+// SERIAL PER TYPE: the one rule this platform is built around, and where each part of it lives.
+//
+// "Tasks of one type run one at a time; different types run side by side; this survives an
+// executor crash." It is kept by four things together:
+//  1. topology.ts: one quorum work queue per type with `x-single-active-consumer`, so the broker
+//     feeds exactly one executor per type; the others stand by and take over when its channel dies.
+//  2. bus.ts consumeWork: the active executor may prefetch several deliveries, but hands them to
+//     the task runner one at a time, in order, across channel re-creations.
+//  3. the executor's task runner: a delivery is acked only when its task is terminal (or handed
+//     back), and a lease in the task document (renewed by heartbeat) fences every write, so an
+//     executor that lost its channel and the standby that got the redelivery never both run it.
+//  4. the broker's consumer_timeout (config/rabbitmq/rabbitmq.conf = CONSUMER_TIMEOUT_MS): a
+//     delivery held unacked longer is taken back. This file derives the limits from it.
+//
+// The limits: a prefetched delivery stays unacked while every task ahead of it runs, and a
+// takeover first waits for the dead executor's lease to lapse, then runs the task from the start.
+// So, for a type whose tasks may run up to maxTimeoutMs:
+//     worst unacked time of the k-th delivery = k × (maxTimeoutMs + takeoverSlackMs)
+// and it must stay under consumer_timeout. prefetchFor() picks the largest k that does (at most
+// MAX_WORK_PREFETCH, at least 1); assertTimeoutsFit() refuses at start-up a type whose
+// maxTimeoutMs cannot fit even with k = 1.
+
+/** Deep enough that the next task of a busy type is already here when one ends. */
+export const MAX_WORK_PREFETCH = 16;
+
+export interface SerialLimits {
+  consumerTimeoutMs: number;
+  leaseMs: number;
+  heartbeatMs: number;
+}
+
+/** What a takeover adds before the task starts again: the lease lapsing, plus a beat to notice. */
+export function takeoverSlackMs(l: SerialLimits): number {
+  return l.leaseMs + 2 * l.heartbeatMs;
+}
+
+/** How many deliveries of a type an executor may hold at once without any outliving consumer_timeout. */
+export function prefetchFor(maxTimeoutMs: number, l: SerialLimits): number {
+  const k = Math.floor(l.consumerTimeoutMs / (maxTimeoutMs + takeoverSlackMs(l)));
+  return Math.max(1, Math.min(MAX_WORK_PREFETCH, k));
+}
+
+/** Throws, naming the type, when a type allows a timeout that consumer_timeout cannot cover. */
+export function assertTimeoutsFit(types: Record<string, { maxTimeoutMs: number }>, l: SerialLimits): void {
+  for (const [type, t] of Object.entries(types)) {
+    const need = t.maxTimeoutMs + takeoverSlackMs(l);
+    if (need > l.consumerTimeoutMs) {
+      throw Object.assign(
+        new Error(
+          `task type ${type}: maxTimeoutMs ${t.maxTimeoutMs} plus a takeover's ${takeoverSlackMs(l)} ms exceeds the broker's consumer_timeout ` +
+            `(CONSUMER_TIMEOUT_MS=${l.consumerTimeoutMs}); lower maxTimeoutMs or raise consumer_timeout in config/rabbitmq/rabbitmq.conf and CONSUMER_TIMEOUT_MS together`,
+        ),
+        { code: 'CONFIG_INVALID' },
+      );
+    }
+  }
+}
