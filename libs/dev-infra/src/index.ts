@@ -12,6 +12,7 @@ export { mongoServerJar, mongoPorts } from './mongodb';
 export { repoRoot, cacheDir, cachePath } from './paths';
 export { rabbitConfigFile } from './rabbitmq';
 export { s3Ports, S3RVER_KEYS } from './s3';
+export { ensureZipkin, zipkinEnv, zipkinJar, zipkinDisabled, zipkinPorts, ZIPKIN_VERSION } from './zipkin';
 export type { InfraProfile, ProvidedServer } from './types';
 export type { S3Settings } from './s3';
 

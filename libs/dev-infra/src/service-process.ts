@@ -13,6 +13,8 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 export interface ServiceProcess {
   name: string;
   url: string;
+  /** Its Prometheus metrics: `<url>/metrics`, or where its ready line says (the gateway's health port). */
+  metricsUrl: string;
   pid: number;
   child: ChildProcess;
   /** Resolves with the exit code once the process has ended. */
@@ -54,6 +56,7 @@ async function startTsProcess(entry: string, opts: ProcessOptions & { label: str
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.stderr!.pipe(log, { end: false });
 
+  let metricsUrl: string | undefined;
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`${opts.label ?? service} did not report ready within ${opts.readyTimeoutMs ?? 60_000} ms (log: ${opts.logFile})`)),
@@ -65,6 +68,7 @@ async function startTsProcess(entry: string, opts: ProcessOptions & { label: str
       opts.echo?.(line);
       const m = /listening on (https?:\/\/[^\s"]+)/.exec(line);
       if (m?.[1]) {
+        metricsUrl = /\(metrics on (https?:\/\/[^\s")]+)\)/.exec(line)?.[1];
         clearTimeout(timer);
         resolve(m[1]);
       }
@@ -78,6 +82,7 @@ async function startTsProcess(entry: string, opts: ProcessOptions & { label: str
   return {
     name: opts.label ?? service,
     url,
+    metricsUrl: metricsUrl ?? `${url}/metrics`,
     pid: child.pid!,
     child,
     exited,

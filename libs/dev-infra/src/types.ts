@@ -1,5 +1,5 @@
 export interface ProvidedServer {
-  name: 'rabbitmq' | 'mongodb' | 's3';
+  name: 'rabbitmq' | 'mongodb' | 's3' | 'zipkin' | 'prometheus';
   url: string;
   /** configured: from the environment; reused: already running here; started: by this call. */
   origin: 'configured' | 'reused' | 'started';

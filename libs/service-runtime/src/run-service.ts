@@ -6,6 +6,8 @@ import { shutdownTelemetry, type Logger } from '@loom/telemetry';
 export interface RunningService {
   /** Where the service answers (its health endpoints, or its API). */
   url: string;
+  /** Where its Prometheus metrics are, when not at `<url>/metrics` (the gateway keeps them off its public port). */
+  metricsUrl?: string;
   /** Graceful stop: finish or hand back work, close consumers, then connections. */
   stop(): Promise<void>;
 }
@@ -40,7 +42,8 @@ export function runService(name: string, logger: Logger, start: () => Promise<Ru
   start().then(
     (s) => {
       service = s;
-      logger.info({ url: s.url }, `${name} listening on ${s.url}`);
+      const metrics = s.metricsUrl ? ` (metrics on ${s.metricsUrl})` : '';
+      logger.info({ url: s.url, metricsUrl: s.metricsUrl }, `${name} listening on ${s.url}${metrics}`);
       if (stopping) void s.stop();
     },
     (err: Error & { code?: string }) => {
