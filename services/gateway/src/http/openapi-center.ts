@@ -48,7 +48,8 @@ export function registerTaskCenterPaths(registry: OpenAPIRegistry, path: (route:
     method: 'delete',
     path: '/v1/session',
     summary: 'Sign out: end the session on the server and clear the cookie',
-    security: [{ sessionCookie: [] }],
+    // The cookie is optional: without a session it still answers 204, never 401.
+    security: [{}, { sessionCookie: [] }],
     responses: { 204: { description: 'Signed out (also when there was no session).' }, 403: error(`Without the ${CSRF_HEADER} header, or from another origin (CSRF_REJECTED).`) },
   });
   path({

@@ -30,6 +30,7 @@ describe('OpenAPI document', () => {
         '/v1/admin/tenants/{tenantId}/ledger',
         '/v1/session',
         '/v1/tasks/retry',
+        '/v1/webhooks/{provider}',
         '/v1/queues',
         '/',
         '/app/{file}',

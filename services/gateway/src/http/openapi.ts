@@ -52,6 +52,8 @@ const json = (schema: z.ZodType, description: string): ResponseConfig => ({
 });
 const error = (description: string): ResponseConfig => json(errorSchema, description);
 
+const webhookAcceptedSchema = z.object({ accepted: z.literal(true), duplicate: z.literal(true).optional() }).openapi('WebhookAccepted');
+
 const common = {
   401: error('Missing or unknown API key (UNAUTHENTICATED).'),
 };
@@ -201,6 +203,25 @@ export function buildOpenApiDocument(opts: OpenApiOptions = {}): OpenApiDocument
   registerBillingPaths(path);
   registerTaskCenterPaths(registry, path);
   registry.registerPath({
+    method: 'post',
+    path: '/v1/webhooks/{provider}',
+    summary: "A provider's callback (signed by the provider, not by an API key)",
+    description:
+      'Verified by the provider adapter (Standard Webhooks signature, or the task-bound loom_token of the callback URL), ' +
+      'handed on to status-sync, and answered once per delivery id.',
+    request: {
+      params: z.object({ provider: z.string().openapi({ param: { description: 'replicate, runninghub or grsai' } }) }),
+      body: { required: true, content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
+    },
+    responses: {
+      202: json(webhookAcceptedSchema, 'Accepted and handed on.'),
+      200: json(webhookAcceptedSchema, 'This delivery was accepted before (duplicate: true); nothing is handed on again.'),
+      400: error('A body the provider adapter cannot read (WEBHOOK_MALFORMED).'),
+      401: error('A missing or wrong signature or token (WEBHOOK_REJECTED).'),
+      404: error('No provider by this name (UNKNOWN_PROVIDER).'),
+    },
+  });
+  registry.registerPath({
     method: 'get',
     path: '/v1/openapi.json',
     summary: 'This document',
@@ -281,6 +302,7 @@ function needsFields(schema: Record<string, unknown>): boolean {
 
 const insufficient = error('The balance does not cover the price (INSUFFICIENT_CREDITS, details {balance, price}); nothing was created.');
 const operatorOnly = { ...common, 403: error('Not an operator key (FORBIDDEN).') };
+const badTenantId = error('A malformed tenant id (VALIDATION_FAILED).');
 
 /** Credits, the ledger, tenants and batches. */
 function registerBillingPaths(path: (route: RouteConfig) => void): void {
@@ -306,7 +328,12 @@ function registerBillingPaths(path: (route: RouteConfig) => void): void {
     path: '/v1/batches/{id}',
     summary: 'A batch: its items per status and its settlement',
     request: { params: batchIdParams },
-    responses: { 200: json(batchSchema, 'The batch.'), ...common, 404: error('No such batch for this caller (BATCH_NOT_FOUND).') },
+    responses: {
+      200: json(batchSchema, 'The batch.'),
+      400: error('A malformed batch id (VALIDATION_FAILED).'),
+      ...common,
+      404: error('No such batch for this caller (BATCH_NOT_FOUND).'),
+    },
   });
   path({
     method: 'get',
@@ -335,7 +362,7 @@ function registerBillingPaths(path: (route: RouteConfig) => void): void {
     path: '/v1/admin/tenants/{tenantId}',
     summary: "A tenant's credits (operators)",
     request: { params: tenantIdParams },
-    responses: { 200: json(accountSchema, 'The account.'), ...operatorOnly, 404: error('No account for this tenant (TENANT_NOT_FOUND).') },
+    responses: { 200: json(accountSchema, 'The account.'), 400: badTenantId, ...operatorOnly, 404: error('No account for this tenant (TENANT_NOT_FOUND).') },
   });
   path({
     method: 'post',
@@ -355,6 +382,11 @@ function registerBillingPaths(path: (route: RouteConfig) => void): void {
     path: '/v1/admin/tenants/{tenantId}/ledger',
     summary: "Any tenant's ledger, newest first (operators)",
     request: { params: tenantIdParams, query: ledgerQuery },
-    responses: { 200: json(ledgerPageSchema, 'One page of ledger entries.'), ...operatorOnly, 404: error('No account for this tenant (TENANT_NOT_FOUND).') },
+    responses: {
+      200: json(ledgerPageSchema, 'One page of ledger entries.'),
+      400: error('A malformed tenant id or a bad query (VALIDATION_FAILED).'),
+      ...operatorOnly,
+      404: error('No account for this tenant (TENANT_NOT_FOUND).'),
+    },
   });
 }
