@@ -33,7 +33,7 @@ describe('live hub', () => {
 
 describe('live hub activation', () => {
   it('turns the event source on with the first stream and off with the last, in order', async () => {
-    const hub = createLiveHub();
+    const hub = createLiveHub({ lingerMs: 0 });
     const changes: boolean[] = [];
     hub.onActiveChange(async (active) => {
       await new Promise((r) => setTimeout(r, 5));
@@ -51,5 +51,59 @@ describe('live hub activation', () => {
     hub.subscribe({ ...sub });
     await hub.ready();
     expect(changes).toEqual([true, false, true]);
+  });
+});
+
+describe('live hub replay (Last-Event-ID)', () => {
+  const sub = (got: string[]) => ({ filter: { tenantId: 'a' }, send: (_e: LiveEvent, id: string) => void got.push(id), close: () => undefined });
+
+  it('gives every event an id and replays, filtered, exactly what came after a given id', async () => {
+    const hub = createLiveHub();
+    const ids: string[] = [];
+    const off = hub.subscribe(sub(ids));
+    await hub.ready();
+    hub.publish(ev('a', 't1'));
+    hub.publish(ev('b', 't2'));
+    hub.publish(ev('a', 't3'));
+    expect(ids).toHaveLength(2);
+    expect(hub.replay(ids[0]!, { tenantId: 'a' })!.map((e) => e.event.taskId)).toEqual(['t3']);
+    expect(hub.replay(ids[0]!, {})!.map((e) => e.event.taskId)).toEqual(['t2', 't3']);
+    expect(hub.replay(hub.lastId(), { tenantId: 'a' })).toEqual([]);
+    off();
+    hub.closeAll();
+  });
+
+  it('keeps recording for lingerMs after the last stream closes, so a quick reconnect misses nothing', async () => {
+    const hub = createLiveHub({ lingerMs: 60_000 });
+    const changes: boolean[] = [];
+    hub.onActiveChange(async (active) => void changes.push(active));
+    const ids: string[] = [];
+    hub.subscribe(sub(ids))();
+    await hub.ready();
+    const lastSeen = hub.lastId();
+    hub.publish(ev('a', 'while-away'));
+    expect(hub.recording).toBe(true);
+    expect(hub.replay(lastSeen, { tenantId: 'a' })!.map((e) => e.event.taskId)).toEqual(['while-away']);
+    expect(changes).toEqual([true]);
+    hub.closeAll();
+    await hub.ready();
+    expect(changes).toEqual([true, false]);
+  });
+
+  it('cannot replay an id of another process, one no longer kept, or across a gap in recording', async () => {
+    const hub = createLiveHub({ replayCapacity: 2, lingerMs: 0 });
+    const off = hub.subscribe(sub([]));
+    await hub.ready();
+    const start = hub.lastId();
+    for (const t of ['t1', 't2', 't3']) hub.publish(ev('a', t));
+    expect(hub.replay(start, {})).toBeUndefined();
+    expect(hub.replay('00000000-1', {})).toBeUndefined();
+    expect(hub.replay('not an id', {})).toBeUndefined();
+    const beforeGap = hub.lastId();
+    off();
+    hub.subscribe(sub([]));
+    await hub.ready();
+    expect(hub.replay(beforeGap, {})).toBeUndefined();
+    hub.closeAll();
   });
 });

@@ -1,6 +1,14 @@
 // The in-process fan-out of live task events: the one bus consumer of this gateway process
 // publishes here, and every open SSE stream or WebSocket listens with its filter (its tenant,
 // unless an operator; optionally one task). Pure and synchronous: no I/O of its own.
+//
+// Resuming: every event gets an id, `<epoch>-<seq>` (epoch: this hub's random name, seq: its
+// count of events), and the last `replayCapacity` events are kept. A stream that reconnects
+// with the id of the last event it saw gets exactly the events after it (replay), if this hub
+// saw them all: same epoch (same process), still kept, and the event source stayed bound since
+// (it stays bound `lingerMs` after the last stream closes, so a client that reconnects within
+// that time misses nothing). Otherwise replay answers undefined and the stream must resync.
+import { randomBytes } from 'node:crypto';
 import type { LiveEvent } from '../http/schemas';
 
 export interface LiveFilter {
@@ -12,9 +20,21 @@ export interface LiveFilter {
 
 export interface LiveSubscriber {
   filter: LiveFilter;
-  send(event: LiveEvent): void;
+  /** `id` is the event's id: what the client sends back to resume after it. */
+  send(event: LiveEvent, id: string): void;
   /** Called when the gateway shuts down, so the stream can end cleanly. */
   close(): void;
+}
+
+export interface LiveHubOptions {
+  onSendError?: (err: unknown) => void;
+  /** Events kept for replay (default 10,000: a few MB at most; older ones resync instead). */
+  replayCapacity?: number;
+  /**
+   * How long the event source stays bound after the last stream closed (default 60 s), so a
+   * client that reconnects within it is replayed what it missed. 0 unbinds at once.
+   */
+  lingerMs?: number;
 }
 
 export interface LiveHub {
@@ -22,11 +42,20 @@ export interface LiveHub {
   subscribe(subscriber: LiveSubscriber): () => void;
   publish(event: LiveEvent): void;
   readonly size: number;
+  /** Whether events are wanted now: a stream is open, or one closed less than lingerMs ago. */
+  readonly recording: boolean;
+  /** The id of the latest event published (a stream's starting point). */
+  lastId(): string;
+  /**
+   * The events after `afterId` that pass `filter`, with their ids, oldest first; undefined when
+   * this hub cannot know them all (another process's id, no longer kept, or a gap in binding).
+   */
+  replay(afterId: string, filter: LiveFilter): { event: LiveEvent; id: string }[] | undefined;
   /** Ends every stream (shutdown). */
   closeAll(): void;
   /**
-   * Called with true when the first stream opens and false when the last one closes, in order
-   * (the event source binds its queue only while someone watches).
+   * Called with true when the first stream opens and false when the last one has been closed
+   * for lingerMs, in order (the event source binds its queue only while someone watches).
    */
   onActiveChange(listener: (active: boolean) => Promise<void>): void;
   /** Resolves once the latest activation change is in place (a new stream waits for it). */
@@ -39,46 +68,117 @@ export function matches(filter: LiveFilter, event: LiveEvent): boolean {
   return true;
 }
 
-export function createLiveHub(opts: { onSendError?: (err: unknown) => void } = {}): LiveHub {
+export function createLiveHub(opts: LiveHubOptions = {}): LiveHub {
+  const { replayCapacity = 10_000, lingerMs = 60_000 } = opts;
+  const epoch = randomBytes(4).toString('hex');
   const subscribers = new Set<LiveSubscriber>();
+  // Ring buffer of the latest events: seq of buffer[i % capacity] is known from `seq`. An empty
+  // slot marks where a binding began (events before it may have been missed).
+  const buffer: (LiveEvent | undefined)[] = [];
+  let seq = 0;
+  /** Replay is complete only for ids >= this seq: set when a binding is in place, reset when it ends. */
+  let continuousFrom = Number.POSITIVE_INFINITY;
+  let active = false;
+  let lingerTimer: NodeJS.Timeout | undefined;
   let activeListener: ((active: boolean) => Promise<void>) | undefined;
   let changes: Promise<void> = Promise.resolve();
-  const activeChanged = (active: boolean) => {
-    const listener = activeListener;
-    if (!listener) return;
-    changes = changes.then(() => listener(active)).catch((err) => opts.onSendError?.(err));
+  const idOf = (n: number) => `${epoch}-${n}`;
+  /** A binding is in place: ids from before it cannot be replayed (what came between was not seen). */
+  const bound = () => {
+    seq += 1;
+    buffer[seq % replayCapacity] = undefined;
+    continuousFrom = seq;
   };
+
+  const setActive = (on: boolean) => {
+    if (active === on) return;
+    active = on;
+    if (!on) continuousFrom = Number.POSITIVE_INFINITY;
+    const listener = activeListener;
+    if (!listener) {
+      if (on) bound();
+      return;
+    }
+    changes = changes
+      .then(() => listener(on))
+      .then(() => {
+        if (on && active) bound();
+      })
+      .catch((err) => opts.onSendError?.(err));
+  };
+  const cancelLinger = () => {
+    if (lingerTimer) clearTimeout(lingerTimer);
+    lingerTimer = undefined;
+  };
+
   return {
     subscribe(s) {
       subscribers.add(s);
-      if (subscribers.size === 1) activeChanged(true);
+      cancelLinger();
+      setActive(true);
       return () => {
-        if (subscribers.delete(s) && subscribers.size === 0) activeChanged(false);
+        if (!subscribers.delete(s) || subscribers.size > 0) return;
+        if (lingerMs <= 0) return setActive(false);
+        cancelLinger();
+        lingerTimer = setTimeout(() => {
+          lingerTimer = undefined;
+          if (subscribers.size === 0) setActive(false);
+        }, lingerMs);
+        lingerTimer.unref();
       };
     },
     onActiveChange(listener) {
       activeListener = listener;
-      if (subscribers.size > 0) activeChanged(true);
+      if (active) {
+        continuousFrom = Number.POSITIVE_INFINITY;
+        changes = changes
+          .then(() => listener(true))
+          .then(() => {
+            if (active) bound();
+          })
+          .catch((err) => opts.onSendError?.(err));
+      }
     },
     ready() {
       return changes;
     },
     publish(event) {
+      seq += 1;
+      buffer[seq % replayCapacity] = event;
+      const id = idOf(seq);
       for (const s of subscribers) {
         if (!matches(s.filter, event)) continue;
         // One broken stream must not keep the event from the others.
         try {
-          s.send(event);
+          s.send(event, id);
         } catch (err) {
           opts.onSendError?.(err);
         }
       }
     },
+    lastId: () => idOf(seq),
+    replay(afterId, filter) {
+      const m = /^([0-9a-f]+)-(\d+)$/.exec(afterId);
+      if (!m || m[1] !== epoch) return undefined;
+      const after = Number(m[2]);
+      const oldestKept = Math.max(1, seq - replayCapacity + 1);
+      if (after > seq || after < continuousFrom || after + 1 < oldestKept) return undefined;
+      const out: { event: LiveEvent; id: string }[] = [];
+      for (let n = after + 1; n <= seq; n++) {
+        const event = buffer[n % replayCapacity];
+        if (event && matches(filter, event)) out.push({ event, id: idOf(n) });
+      }
+      return out;
+    },
     get size() {
       return subscribers.size;
     },
+    get recording() {
+      return active;
+    },
     closeAll() {
-      if (subscribers.size > 0) activeChanged(false);
+      cancelLinger();
+      setActive(false);
       for (const s of [...subscribers]) {
         subscribers.delete(s);
         try {

@@ -22,8 +22,8 @@ export async function subscribeLiveEvents(bus: Pick<Bus, 'subscribe' | 'names'>,
       bindings: { exchange: 'events', keys: [] },
     },
     async (d) => {
-      // Nobody is watching: skip the parse (most of this handler's cost per event).
-      if (hub.size === 0) return;
+      // Nobody is watching (nor has for the hub's linger time): skip the parse (most of this handler's cost per event).
+      if (!hub.recording) return;
       let json: unknown;
       try {
         json = JSON.parse(d.body.toString());

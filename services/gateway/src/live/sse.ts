@@ -1,9 +1,11 @@
-// GET /v1/events: the live task events as Server-Sent Events (`event: <name>` + `data: <json>`),
-// with a comment heartbeat so proxies keep the connection open, and cleanup when it closes.
+// GET /v1/events: the live task events as Server-Sent Events (`id: <id>` + `event: <name>` +
+// `data: <json>`), with a comment heartbeat so proxies keep the connection open, and cleanup
+// when it closes. A reconnecting EventSource sends Last-Event-ID; the stream resumes after it
+// (live-stream.ts: replay, or a fresh snapshot when the missed events are not known here).
 import type { RequestHandler } from 'express';
 import { principalOf } from '../http/auth';
 import { ValidationError } from '../http/errors';
-import { liveQuery, type LiveEvent } from '../http/schemas';
+import { liveHeaders, liveQuery, type LiveEvent } from '../http/schemas';
 import type { TaskService } from '../tasks/task-service';
 import type { LiveHub } from './live-hub';
 import { openLiveStream } from './live-stream';
@@ -17,14 +19,16 @@ export interface SseOptions {
   maxBufferedBytes?: number;
 }
 
-export function formatSse(e: LiveEvent): string {
-  return `event: ${e.event}\ndata: ${JSON.stringify(e)}\n\n`;
+export function formatSse(e: LiveEvent, id?: string): string {
+  return `${id === undefined ? '' : `id: ${id}\n`}event: ${e.event}\ndata: ${JSON.stringify(e)}\n\n`;
 }
 
 export function sseHandler({ hub, tasks, heartbeatMs = 15_000, maxBufferedBytes = 1 << 20 }: SseOptions): RequestHandler {
   return async (req, res) => {
     const query = liveQuery.safeParse(req.query);
     if (!query.success) throw ValidationError.fromZod(query.error);
+    const headers = liveHeaders.safeParse({ 'last-event-id': req.get('last-event-id') });
+    if (!headers.success) throw ValidationError.fromZod(headers.error, 'headers');
 
     const write = (chunk: string) => {
       if (res.writableEnded || res.destroyed) return;
@@ -36,7 +40,8 @@ export function sseHandler({ hub, tasks, heartbeatMs = 15_000, maxBufferedBytes 
       tasks,
       principal: principalOf(res),
       taskId: query.data.taskId,
-      sink: { send: (e) => write(formatSse(e)), close: () => res.end() },
+      lastEventId: headers.data['last-event-id'] ?? query.data.lastEventId,
+      sink: { send: (e, id) => write(formatSse(e, id)), close: () => res.end() },
     });
 
     // The client may have gone while we looked the task up: then 'close' has already fired.
