@@ -12,14 +12,14 @@ import { cachePath, ensureInfrastructure, repoRoot, type Infrastructure } from '
 import { onCleanup } from './lib/cleanup';
 import { ResourceMeter, round, type ProcessGroup, type ResourceUse } from './lib/procstat';
 import { startRedis } from './lib/redis';
-import { markdownReport, ratios, terminalReport, type RunResult } from './lib/report';
+import { markdownReport, ratios, terminalReport, type IdleResult, type RunResult } from './lib/report';
 import { svgChart } from './lib/svg';
 import { drive, figures, pct, scenarioName, type Arrival, type Scenario, type TaskTiming } from './lib/workload';
 import { serverPid, startLoom } from './systems/loom';
-import { dropMongoDatabase, runPeer } from './systems/peers';
+import { dropMongoDatabase, PeerChild, runPeer } from './systems/peers';
 import type { PeerSystem } from './peers/types';
 
-export const ALL_SYSTEMS = ['loom', 'bullmq', 'agenda', 'polling', 'polling-serial'] as const;
+export const ALL_SYSTEMS = ['loom', 'bullmq', 'bullmq-nopersist', 'agenda', 'polling', 'polling-serial'] as const;
 export type SystemName = (typeof ALL_SYSTEMS)[number];
 
 export interface CompareOptions {
@@ -34,6 +34,10 @@ export interface CompareOptions {
   systems: SystemName[];
   /** Subset of noop-burst, noop-rate, sleep-burst, sleep-rate. */
   scenarios: string[];
+  /** Finished tasks (jobs) written into each system's store before its scenarios (--history). */
+  history: number;
+  /** Seconds each system is measured doing nothing after its start (--idle-seconds). */
+  idleSeconds: number;
   command: string;
 }
 
@@ -77,6 +81,17 @@ function versions() {
   };
 }
 
+const LOOM_CLIENT = path.join(__dirname, 'systems', 'loom-client.ts');
+
+/** What makes the comparison even, said in every report (JSON notes and the Markdown). */
+const NOTES = [
+  'BullMQ: the `bullmq` row runs redis-server with `appendonly yes, appendfsync everysec` (what production runs); `bullmq-nopersist` is the same with `--appendonly no`. Ratios to "BullMQ" are to the persistent one.',
+  "Task logs: Loom's executor writes two task log lines per run (taskLogMiddleware: \"attempt N of M started\", \"finished in X ms\"); every peer handler writes the same two lines, awaited, between its start and its end: BullMQ with job.log, Agenda with its MongoJobLogger (collection agenda_logs), the polling workers with an insertOne into job_logs.",
+  "Clients: Loom's HTTP client (node:http, keep-alive Agent, at most 64 sockets) runs in a child process measured with Loom (group `client`), as each peer's producer process is measured with the peer.",
+  'Idle: each system measured for --idle-seconds with no work right after its start (Loom: after its history is written; peers: their first scenario\'s worker, producer and server), CPU seconds per second. The shared RabbitMQ and MongoDB servers count in the idle figure of whoever uses them.',
+  '--history N: Loom gets N finished tasks (one real task per type as template, the rest copied into tasks and task_logs through the driver, 2 to 3 log lines each, four tenants, 30 days of timestamps) kept across its scenarios (between scenarios only that scenario\'s tasks are removed); the peers get N finished jobs with two log lines each in every scenario\'s fresh store (BullMQ: completed job hashes, the completed set and job logs; Agenda: finished agendaJobs documents; polling: completed job documents).',
+];
+
 export function buildScenarios(o: Pick<CompareOptions, 'tasks' | 'types' | 'sleepMs' | 'rate' | 'concurrency' | 'scenarios'>): Scenario[] {
   const types = Array.from({ length: o.types }, (_, i) => `bench.t${i}`);
   const out: Scenario[] = [];
@@ -109,6 +124,17 @@ function windowMeter() {
   };
 }
 
+/** CPU of a system's processes over `seconds` of doing nothing (its idle cost). */
+async function measureIdle(system: string, groups: ProcessGroup[], seconds: number): Promise<IdleResult> {
+  const meter = new ResourceMeter(groups);
+  meter.start();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const use = meter.stop();
+  const idle = { system, seconds: use.wallSeconds, cpuSeconds: use.cpuSeconds, cpuSecondsPerSecond: round(use.cpuSeconds / Math.max(0.001, use.wallSeconds), 3), cpuByGroup: use.cpuByGroup };
+  console.log(`[bench]   ${system} idle: ${idle.cpuSecondsPerSecond} CPU s per second over ${idle.seconds} s (${Object.entries(use.cpuByGroup).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+  return idle;
+}
+
 function result(system: string, s: Scenario, timings: TaskTiming[], use: ResourceUse, complete: boolean, submitSeconds: number, note?: string): RunResult {
   const f = figures(timings, s.tasks);
   return {
@@ -124,30 +150,38 @@ function result(system: string, s: Scenario, timings: TaskTiming[], use: Resourc
   };
 }
 
-async function runLoom(infra: Infrastructure, scenarios: Scenario[], o: CompareOptions, results: RunResult[]): Promise<void> {
+async function runLoom(infra: Infrastructure, scenarios: Scenario[], o: CompareOptions, logDir: string, results: RunResult[], idle: IdleResult[]): Promise<void> {
   console.log('[bench] loom: starting the five services...');
   const loom = await startLoom({ infra, types: scenarios[0]!.types });
   const unregister = onCleanup('loom services', () => loom.stop());
+  let client: PeerChild | undefined;
   try {
+    if (o.history > 0) {
+      console.log(`[bench] loom: writing ${o.history} finished tasks (--history)...`);
+      const h = await loom.writeHistory(o.history, 60_000 + o.history * 5);
+      console.log(`[bench] loom: history of ${h.tasks} tasks and ${h.logs} log lines written in ${h.seconds} s`);
+    }
+    // Loom's HTTP client runs in a process of its own, measured with Loom (as the peers' producers are).
+    client = await PeerChild.startScript('loom client', LOOM_CLIENT, { BENCH_LOOM_CLIENT: JSON.stringify({ gatewayUrl: loom.gatewayUrl, apiKey: loom.apiKey, connections: 64 }) }, path.join(logDir, 'loom-client.log'));
+    const groups = [...loom.processGroups(), { name: 'client', pid: client.pid }];
+    if (o.idleSeconds > 0) idle.push(await measureIdle('loom', groups, o.idleSeconds));
     for (const s of scenarios) {
       console.log(`[bench] loom: ${s.name} (${s.tasks} tasks over ${s.types.length} types)`);
-      const submitted = new Map<string, { type: string; submitAt: number }>();
       const w = windowMeter();
-      w.open(loom.processGroups());
-      const { seconds } = await drive(s, async (_i, type) => {
-        const submitAt = Date.now();
-        const id = await loom.submit(type, { ms: s.sleepMs });
-        submitted.set(id, { type, submitAt });
-      });
+      w.open(groups);
+      client.send({ cmd: 'submit', scenario: s });
+      const sub = await client.expect('submitted', o.timeLimitSeconds * 1000);
+      const submitted = new Map((sub.tasks ?? []).map(([id, type, submitAt]) => [id, { type, submitAt }]));
+      const ids = [...submitted.keys()];
       let complete = true;
       try {
-        await loom.waitIdle(Math.max(1000, o.timeLimitSeconds * 1000 - seconds * 1000));
+        await loom.waitIdle(Math.max(1000, o.timeLimitSeconds * 1000 - sub.seconds * 1000), 250, ids);
       } catch {
         complete = false;
       }
       w.close();
       const { timings, serverStartLatencies: lat, failed } = await loom.timings(submitted);
-      const r = result('loom', s, timings, w.use, complete, seconds, failed ? `${failed} not succeeded` : undefined);
+      const r = result('loom', s, timings, w.use, complete, sub.seconds, failed ? `${failed} not succeeded` : undefined);
       // The same latency from the task document's createdAt (set by the gateway), for reference.
       r.submitToStartFromCreatedAtMs = { p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99) };
       results.push(r);
@@ -156,10 +190,12 @@ async function runLoom(infra: Infrastructure, scenarios: Scenario[], o: CompareO
         console.log('[bench] loom: not finished within the time limit; its remaining scenarios are skipped');
         break;
       }
-      await loom.reset();
+      await loom.reset(ids);
+      if (o.history > 0) console.log(`[bench] loom: ${await loom.store.models.Task.estimatedDocumentCount()} tasks left in the database after the reset (the history)`);
     }
   } finally {
     unregister();
+    await client?.stop();
     await loom.stop();
   }
 }
@@ -172,20 +208,24 @@ function printOne(r: RunResult): void {
   );
 }
 
-async function runPeerSystem(system: PeerSystem, infra: Infrastructure, scenarios: Scenario[], o: CompareOptions, logDir: string, results: RunResult[]): Promise<void> {
-  const base = { system, pollMs: o.pollMs, pollConcurrency: o.pollConcurrency };
-  if (system === 'bullmq') {
-    console.log('[bench] bullmq: starting redis-server...');
-    const redis = await startRedis(path.join(logDir, 'redis-server.log'));
+async function runPeerSystem(system: PeerSystem, infra: Infrastructure, scenarios: Scenario[], o: CompareOptions, logDir: string, results: RunResult[], idle: IdleResult[]): Promise<void> {
+  const base = { system, pollMs: o.pollMs, pollConcurrency: o.pollConcurrency, history: o.history || undefined };
+  // Idle is measured once per system, on its first scenario's processes, after they are ready.
+  const idleOnce = (groups: ProcessGroup[]) => (o.idleSeconds > 0 && !idle.some((x) => x.system === system) ? measureIdle(system, groups, o.idleSeconds).then((x) => void idle.push(x)) : Promise.resolve());
+  if (system === 'bullmq' || system === 'bullmq-nopersist') {
+    const persistent = system === 'bullmq';
+    console.log(`[bench] ${system}: starting redis-server (${persistent ? 'appendonly yes, appendfsync everysec' : 'no persistence'})...`);
+    const redis = await startRedis(path.join(logDir, `redis-server-${system}.log`), { persistent });
     try {
       for (const [i, s] of scenarios.entries()) {
-        console.log(`[bench] bullmq: ${s.name}`);
+        console.log(`[bench] ${system}: ${s.name}`);
         const w = windowMeter();
         const run = await runPeer({ ...base, redis: { host: redis.host, port: redis.port, prefix: `bench${i}` } }, s, {
           logDir,
           serverGroups: [{ name: 'redis-server', pid: redis.pid }],
           timeLimitMs: o.timeLimitSeconds * 1000,
           window: w,
+          idle: idleOnce,
         });
         const r = result(system, s, run.timings, w.use, run.complete, run.submitSeconds);
         results.push(r);
@@ -205,7 +245,7 @@ async function runPeerSystem(system: PeerSystem, infra: Infrastructure, scenario
     const unregister = onCleanup(`database ${url}`, () => dropMongoDatabase(url));
     try {
       const w = windowMeter();
-      const run = await runPeer({ ...base, mongoUrl: url }, s, { logDir, serverGroups, timeLimitMs: o.timeLimitSeconds * 1000, window: w });
+      const run = await runPeer({ ...base, mongoUrl: url }, s, { logDir, serverGroups, timeLimitMs: o.timeLimitSeconds * 1000, window: w, idle: idleOnce });
       const r = result(system, s, run.timings, w.use, run.complete, run.submitSeconds);
       results.push(r);
       printOne(r);
@@ -223,12 +263,12 @@ export async function runCompare(o: CompareOptions): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const logDir = path.dirname(cachePath('bench-logs', `peers-${stamp}`, '.keep'));
   const results: RunResult[] = [];
-  console.log(
-    `[bench] peers: ${o.tasks} tasks over ${o.types} types per scenario; scenarios ${scenarios.map((s) => s.name).join(', ')}; systems ${o.systems.join(', ')}`,
-  );
+  const idle: IdleResult[] = [];
+  const header = `${o.tasks} tasks over ${o.types} types per scenario; history ${o.history ? `${o.history.toLocaleString('en-US')} finished tasks` : 'none (empty stores)'}`;
+  console.log(`[bench] peers: ${header}; scenarios ${scenarios.map((s) => s.name).join(', ')}; systems ${o.systems.join(', ')}`);
   for (const system of o.systems) {
-    if (system === 'loom') await runLoom(infra, scenarios, o, results);
-    else await runPeerSystem(system, infra, scenarios, o, logDir, results);
+    if (system === 'loom') await runLoom(infra, scenarios, o, logDir, results, idle);
+    else await runPeerSystem(system, infra, scenarios, o, logDir, results, idle);
   }
   const rs = ratios(results);
   const m = machine();
@@ -246,6 +286,8 @@ export async function runCompare(o: CompareOptions): Promise<void> {
       pollMs: o.pollMs,
       pollConcurrency: o.pollConcurrency,
       timeLimitSeconds: o.timeLimitSeconds,
+      history: o.history,
+      idleSeconds: o.idleSeconds,
       versions: versions(),
     },
     notes: [
@@ -253,18 +295,24 @@ export async function runCompare(o: CompareOptions): Promise<void> {
       'CPU: utime+stime(+cutime+cstime) from /proc/<pid>/stat of every process of the system and its descendants, servers included (Loom: 5 services + RabbitMQ beam.smp + mongo-java-server java; BullMQ: worker + producer + redis-server; Agenda and polling: worker + producer + the java MongoDB server). RabbitMQ and MongoDB are the shared local test servers: other work on the machine can add to them (see resources.otherCpuSeconds).',
       'Memory: peak of the sum of VmRSS of those processes, sampled every 200 ms during the run (not VmHWM: the shared servers outlive the run).',
       'violations: tasks that started before an earlier-started task of the same type had ended.',
+      ...NOTES,
     ],
     results,
     ratios: rs,
+    idle,
   };
-  console.log(terminalReport(results, rs));
+  console.log(`\n== ${header}`);
+  console.log(terminalReport(results, rs, idle));
   const out = cachePath('bench', `peers-${stamp}.json`);
   fs.writeFileSync(out, JSON.stringify(report, null, 2));
-  const subtitle = `${o.tasks} tasks over ${o.types} types; no-op and ${o.sleepMs} ms handlers; burst and ${o.rate}/s; ${m.nproc} × ${m.model}; ${date.slice(0, 16).replace('T', ' ')} UTC`;
+  const subtitle = `${o.tasks} tasks over ${o.types} types${o.history ? `, ${o.history.toLocaleString('en-US')} finished tasks of history` : ''}; no-op and ${o.sleepMs} ms handlers; burst and ${o.rate}/s; ${m.nproc} × ${m.model}; ${date.slice(0, 16).replace('T', ' ')} UTC`;
   const svg = cachePath('bench', `peers-${stamp}.svg`);
-  fs.writeFileSync(svg, svgChart(results, subtitle));
+  fs.writeFileSync(svg, svgChart(results, subtitle, idle));
   const md = cachePath('bench', `peers-${stamp}.md`);
-  fs.writeFileSync(md, `Machine: ${m.nproc} × ${m.model}, ${m.memoryGiB} GiB, Node ${m.node}; ${date}\nCommand: \`${o.command}\`\n\n${markdownReport(results, rs)}\n`);
+  fs.writeFileSync(
+    md,
+    `Machine: ${m.nproc} × ${m.model}, ${m.memoryGiB} GiB, Node ${m.node}; ${date}\nCommand: \`${o.command}\`\n${header}.\n\n${markdownReport(results, rs, idle)}\n\n${NOTES.map((n) => `- ${n}`).join('\n')}\n`,
+  );
   for (const [name, file] of [['latest.json', out], ['latest.svg', svg], ['latest.md', md]] as const) fs.copyFileSync(file, cachePath('bench', `peers-${name}`));
   console.log(`\n[bench] JSON: ${out}\n[bench] SVG: ${svg}\n[bench] Markdown: ${md}\n[bench] (also .cache/bench/peers-latest.{json,svg,md})`);
 }

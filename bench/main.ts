@@ -4,9 +4,14 @@
 //   --peers     Loom against BullMQ, Agenda and a seed-002 polling worker, same workload
 //               (--tasks 1000 --types 4 --sleep-ms 20 --rate 200 --concurrency 32 --poll-ms 100
 //                --poll-concurrency 5 --time-limit 180 --systems loom,bullmq,agenda,polling,polling-serial
-//                --scenarios noop-burst,noop-rate,sleep-burst,sleep-rate)
-//   --profile   where Loom's time goes: CPU profiles of the five services and Mongo/AMQP
-//               operations per task, under one burst of no-op tasks (--tasks 1000 --types 4)
+//                --scenarios noop-burst,noop-rate,sleep-burst,sleep-rate --history 0 --idle-seconds 5)
+//               systems: bullmq runs redis-server with appendonly yes/appendfsync everysec,
+//               bullmq-nopersist without persistence; --history N writes N finished tasks (jobs)
+//               into each system's store first; --idle-seconds measures each one doing nothing
+//   --profile   where Loom's time goes: CPU profiles of the five services and, per task, MongoDB
+//               commands by command and collection, broker publishes by exchange/routing key
+//               (confirmed or not), deliveries and acks by queue, under one burst of no-op tasks
+//               (--tasks 1000 --types 4); written as profile.json and profile.md (a table to paste)
 import { parseArgs } from 'node:util';
 import { cleanupAll } from './lib/cleanup';
 import { runLifecycle } from './lifecycle';
@@ -27,12 +32,20 @@ const { values } = parseArgs({
     'time-limit': { type: 'string', default: '180' },
     systems: { type: 'string', default: ALL_SYSTEMS.join(',') },
     scenarios: { type: 'string', default: 'noop-burst,noop-rate,sleep-burst,sleep-rate' },
+    history: { type: 'string', default: '0' },
+    'idle-seconds': { type: 'string', default: '5' },
   },
 });
 
 function num(name: string, v: string | undefined, min = 1): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min} (got ${v})`);
+  return n;
+}
+
+function historyCount(v: string | undefined): number {
+  const n = num('history', v, 0);
+  if (!Number.isInteger(n) || n > 200_000) throw new Error(`--history must be a whole number from 0 to 200000 (got ${v}); the bench must stay bounded`);
   return n;
 }
 
@@ -56,6 +69,8 @@ async function main(): Promise<void> {
       timeLimitSeconds: num('time-limit', values['time-limit']),
       systems,
       scenarios: values.scenarios!.split(',').map((s) => s.trim()),
+      history: historyCount(values.history),
+      idleSeconds: num('idle-seconds', values['idle-seconds'], 0),
       command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     });
   }

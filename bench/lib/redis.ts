@@ -1,6 +1,8 @@
 // A private redis-server for BullMQ: Debian's package (installed with apt-get when missing and we
-// are root, as libs/dev-infra does for rabbitmq-server), on a free loopback port, without
-// persistence (--save '' --appendonly no), stopped when the bench is done with it.
+// are root, as libs/dev-infra does for rabbitmq-server), on a free loopback port, stopped when the
+// bench is done with it. Persistent by default the way production runs it (append-only file,
+// fsync every second: `appendonly yes, appendfsync everysec`; no RDB snapshots, --save ''), or
+// without any persistence (--appendonly no) for the `bullmq-nopersist` row.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -64,17 +66,19 @@ export interface RedisServer {
   port: number;
   pid: number;
   logFile: string;
+  persistent: boolean;
   /** FLUSHALL (between scenarios). */
   flush(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startRedis(logFile: string): Promise<RedisServer> {
+export async function startRedis(logFile: string, opts: { persistent: boolean }): Promise<RedisServer> {
   const bin = ensureRedisServer();
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-redis-'));
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'], {
+  const persistence = opts.persistent ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no'];
+  const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir, '--daemonize', 'no'], {
     stdio: ['ignore', out, out],
   });
   fs.closeSync(out);
@@ -105,6 +109,7 @@ export async function startRedis(logFile: string): Promise<RedisServer> {
     port,
     pid: child.pid!,
     logFile,
+    persistent: opts.persistent,
     flush: () =>
       new Promise<void>((resolve, reject) => {
         const s = net.connect({ host: '127.0.0.1', port }, () => s.write('FLUSHALL\r\n'));

@@ -19,6 +19,22 @@ export interface RunResult {
   submitSeconds: number;
 }
 
+/** A system doing nothing right after its start: what its processes burn anyway. */
+export interface IdleResult {
+  system: string;
+  seconds: number;
+  cpuSeconds: number;
+  /** CPU seconds per wall second, all of the system's processes (servers included). */
+  cpuSecondsPerSecond: number;
+  cpuByGroup: Record<string, number>;
+}
+
+export const LEGEND = 'bullmq = redis-server with appendonly yes, appendfsync everysec (production); bullmq-nopersist = redis-server with --appendonly no';
+
+const idleRows = (idle: IdleResult[]) =>
+  idle.map((x) => [x.system, String(x.cpuSecondsPerSecond), Object.entries(x.cpuByGroup).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${round2(v / Math.max(0.001, x.seconds))}`).join(', ')]);
+const round2 = (x: number) => Math.round(x * 1000) / 1000;
+
 export interface Ratio {
   scenario: string;
   peer: string;
@@ -76,9 +92,10 @@ function row(r: RunResult): string[] {
   ];
 }
 
-function textTable(header: string[], rows: string[][]): string {
+/** Columns left-aligned: the first, and those in `left` (text); the others right-aligned (numbers). */
+function textTable(header: string[], rows: string[][], left: number[] = []): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || left.includes(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -86,8 +103,12 @@ export function scenariosOf(results: RunResult[]): string[] {
   return [...new Set(results.map((r) => r.scenario))];
 }
 
-export function terminalReport(results: RunResult[], rs: Ratio[]): string {
+export function terminalReport(results: RunResult[], rs: Ratio[], idle: IdleResult[] = []): string {
   const parts: string[] = [];
+  if (idle.length) {
+    parts.push(`\n== idle: CPU seconds per second with no work, right after start (about ${Math.round(idle[0]!.seconds)} s each; all processes of the system)`);
+    parts.push(textTable(['system', 'idle CPU s/s', 'by process (CPU s/s)'], idleRows(idle), [2]));
+  }
   for (const s of scenariosOf(results)) {
     parts.push(`\n== ${s}  (latencies and gaps in ms; CPU = all processes of the system, servers included)`);
     parts.push(textTable(COLUMNS, results.filter((r) => r.scenario === s).map(row)));
@@ -101,10 +122,11 @@ export function terminalReport(results: RunResult[], rs: Ratio[]): string {
       ),
     );
   }
+  if (results.some((r) => r.system.startsWith('bullmq'))) parts.push(`\n${LEGEND}`);
   return parts.join('\n');
 }
 
-export function markdownReport(results: RunResult[], rs: Ratio[]): string {
+export function markdownReport(results: RunResult[], rs: Ratio[], idle: IdleResult[] = []): string {
   const md = (cells: string[]) => `| ${cells.join(' | ')} |`;
   const lines: string[] = [];
   lines.push(md(['scenario', ...COLUMNS]));
@@ -116,5 +138,12 @@ export function markdownReport(results: RunResult[], rs: Ratio[]): string {
     lines.push(md(['---', '---', '---', '---', '---', '---', '---']));
     for (const r of rs) lines.push(md([r.scenario, r.peer, ...[r.throughput, r.startLatencyP50, r.sameTypeGapP50, r.cpuPerTask, r.peakMemory].map((x) => (Number.isFinite(x) ? `${x}×` : '-'))]));
   }
+  if (idle.length) {
+    lines.push('');
+    lines.push(md(['system', `idle CPU s per second (no work, about ${Math.round(idle[0]!.seconds)} s)`, 'by process (CPU s/s)']));
+    lines.push(md(['---', '---', '---']));
+    for (const r of idleRows(idle)) lines.push(md(r));
+  }
+  if (results.some((r) => r.system.startsWith('bullmq'))) lines.push('', LEGEND);
   return lines.join('\n');
 }

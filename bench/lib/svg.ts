@@ -1,13 +1,15 @@
 // A hand-written SVG chart of the comparison: three panels (tasks/s, submit->start p50, CPU
-// seconds per 1,000 tasks), each with a group of bars per scenario and a bar per system, on a
-// log scale (the systems differ by orders of magnitude), each bar labelled with its value.
-import type { RunResult } from './report';
+// seconds per 1,000 tasks), each with a group of bars per scenario and a bar per system, and a
+// fourth with each system's idle CPU per second; on a log scale (the systems differ by orders of
+// magnitude), each bar labelled with its value.
+import type { IdleResult, RunResult } from './report';
 import { scenariosOf } from './report';
 
 const COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#17becf'];
 const LABELS: Record<string, string> = {
   loom: 'Loom',
-  bullmq: 'BullMQ',
+  bullmq: 'BullMQ (Redis AOF, fsync every s)',
+  'bullmq-nopersist': 'BullMQ (Redis, no persistence)',
   agenda: 'Agenda',
   polling: 'polling worker (seed 002, not serial per type)',
   'polling-serial': 'polling worker, serial per type',
@@ -16,41 +18,64 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 
 interface Panel {
   title: string;
-  value: (r: RunResult) => number;
+  groups: string[];
+  /** The bar of a system in a group (undefined: no bar); faded when the run hit its time limit. */
+  bar: (system: string, group: string) => { value: number; complete: boolean } | undefined;
 }
 
-export function svgChart(results: RunResult[], subtitle: string): string {
+export function svgChart(results: RunResult[], subtitle: string, idle: IdleResult[] = []): string {
   const scenarios = scenariosOf(results);
-  const systems = [...new Set(results.map((r) => r.system))];
+  const systems = [...new Set([...results.map((r) => r.system), ...idle.map((x) => x.system)])];
+  const ofRun = (value: (r: RunResult) => number) => (system: string, group: string) => {
+    const r = results.find((x) => x.scenario === group && x.system === system);
+    return r && { value: value(r), complete: r.complete };
+  };
   const panels: Panel[] = [
-    { title: 'tasks/s (higher is better)', value: (r) => r.figures.tasksPerSecond },
-    { title: 'submit → start p50, ms (lower is better)', value: (r) => r.figures.submitToStartMs.p50 },
-    { title: 'CPU seconds per 1,000 tasks, servers included (lower is better)', value: (r) => r.cpuSecondsPer1000 },
+    { title: 'tasks/s (higher is better)', groups: scenarios, bar: ofRun((r) => r.figures.tasksPerSecond) },
+    { title: 'submit → start p50, ms (lower is better)', groups: scenarios, bar: ofRun((r) => r.figures.submitToStartMs.p50) },
+    { title: 'CPU seconds per 1,000 tasks, servers included (lower is better)', groups: scenarios, bar: ofRun((r) => r.cpuSecondsPer1000) },
   ];
+  if (idle.length) {
+    panels.push({
+      title: `idle: CPU seconds per second with no work, servers included (lower is better)`,
+      groups: ['idle, right after start'],
+      bar: (system) => {
+        const x = idle.find((i) => i.system === system);
+        return x && { value: x.cpuSecondsPerSecond, complete: true };
+      },
+    });
+  }
   const W = 1000;
   const left = 70;
   const right = 20;
   const panelH = 250;
-  const top = 80;
+  const top = 98; // room for a two-row legend
   const gapH = 60;
   const H = top + panels.length * (panelH + gapH);
-  const groupW = (W - left - right) / scenarios.length;
-  const barW = Math.min(34, (groupW - 30) / systems.length);
+  const barW = Math.min(34, ...panels.map((p) => ((W - left - right) / p.groups.length - 30) / systems.length));
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   out.push(`<text x="${left}" y="22" font-size="16" font-weight="bold">Loom vs. peers: same workload, same machine, same run</text>`);
   out.push(`<text x="${left}" y="40" fill="#555">${esc(subtitle)}</text>`);
+  // the legend, on as many rows as it takes
   let lx = left;
+  let ly = 52;
   systems.forEach((s, i) => {
     const label = LABELS[s] ?? s;
-    out.push(`<rect x="${lx}" y="52" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/><text x="${lx + 16}" y="62">${esc(label)}</text>`);
-    lx += 16 + label.length * 6.2 + 18;
+    const w = 16 + label.length * 6.2 + 18;
+    if (lx > left && lx + w > W - right) {
+      lx = left;
+      ly += 18;
+    }
+    out.push(`<rect x="${lx}" y="${ly}" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/><text x="${lx + 16}" y="${ly + 10}">${esc(label)}</text>`);
+    lx += w;
   });
   panels.forEach((p, pi) => {
     const y0 = top + pi * (panelH + gapH) + 20;
     const plotH = panelH - 30;
-    const vals = results.map(p.value).filter((v) => Number.isFinite(v) && v > 0);
+    const groupW = (W - left - right) / p.groups.length;
+    const vals = p.groups.flatMap((g) => systems.map((sys) => p.bar(sys, g)?.value ?? NaN)).filter((v) => Number.isFinite(v) && v > 0);
     // one decade below the smallest value, so that no bar has zero height
     const lo = Math.pow(10, Math.floor(Math.log10(Math.min(...vals, 1) * 0.99)));
     const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(...vals, 1) * 1.01)));
@@ -62,17 +87,17 @@ export function svgChart(results: RunResult[], subtitle: string): string {
       out.push(`<text x="${left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle" fill="#555">${d >= 1 ? Math.round(d).toLocaleString('en-US') : Number(d.toPrecision(1))}</text>`);
     }
     out.push(`<line x1="${left}" x2="${W - right}" y1="${y0 + plotH}" y2="${y0 + plotH}" stroke="#333"/>`);
-    scenarios.forEach((s, si) => {
+    p.groups.forEach((s, si) => {
       const gx = left + si * groupW + (groupW - barW * systems.length) / 2;
       systems.forEach((sys, i) => {
-        const r = results.find((x) => x.scenario === s && x.system === sys);
-        if (!r) return;
-        const v = p.value(r);
+        const b = p.bar(sys, s);
+        if (!b) return;
+        const v = b.value;
         const x = gx + i * barW;
         if (!Number.isFinite(v)) return;
         const yy = y(v);
-        out.push(`<rect x="${x.toFixed(1)}" y="${yy.toFixed(1)}" width="${(barW - 3).toFixed(1)}" height="${(y0 + plotH - yy).toFixed(1)}" fill="${COLORS[i % COLORS.length]}"${r.complete ? '' : ' fill-opacity="0.4"'}><title>${esc(`${sys} ${s}: ${v}`)}</title></rect>`);
-        const label = v >= 100 ? String(Math.round(v)) : String(Math.round(v * 10) / 10);
+        out.push(`<rect x="${x.toFixed(1)}" y="${yy.toFixed(1)}" width="${(barW - 3).toFixed(1)}" height="${(y0 + plotH - yy).toFixed(1)}" fill="${COLORS[i % COLORS.length]}"${b.complete ? '' : ' fill-opacity="0.4"'}><title>${esc(`${sys} ${s}: ${v}`)}</title></rect>`);
+        const label = v >= 100 ? String(Math.round(v)) : v >= 1 ? String(Math.round(v * 10) / 10) : String(Number(v.toPrecision(2)));
         out.push(`<text x="${(x + (barW - 3) / 2).toFixed(1)}" y="${(yy - 3).toFixed(1)}" text-anchor="middle" font-size="9">${label}</text>`);
       });
       out.push(`<text x="${(left + si * groupW + groupW / 2).toFixed(1)}" y="${y0 + plotH + 16}" text-anchor="middle">${esc(s)}</text>`);

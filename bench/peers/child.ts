@@ -2,11 +2,12 @@
 // end inside it) or its producer (submits the scenario's tasks, stamping each with the client-side
 // submission time). Driven by the bench over IPC; configured by the BENCH_PEER variable (JSON).
 import { drive, type TaskTiming } from '../lib/workload';
-import type { FromChild, PeerAdapter, PeerConfig, PeerSystem, ToChild } from './types';
+import { LOG_LINES, type FromChild, type PeerAdapter, type PeerConfig, type PeerSystem, type ToChild } from './types';
 
 // Each process loads its own system's libraries only (they count in its memory).
 const adapters: Record<PeerSystem, () => Promise<PeerAdapter>> = {
   bullmq: async () => (await import('./bullmq')).bullmq,
+  'bullmq-nopersist': async () => (await import('./bullmq')).bullmq,
   agenda: async () => (await import('./agenda')).agenda,
   polling: async () => (await import('./polling')).polling,
   'polling-serial': async () => (await import('./polling')).pollingSerial,
@@ -32,9 +33,13 @@ async function main(): Promise<void> {
 
   if (cfg.role === 'worker') {
     let doneSent = false;
-    const worker = await adapter.startWorker(cfg, async (type, data) => {
+    // What Loom's executor does around every handler: a log line before and one after, each
+    // awaited, between the task's start and its end.
+    const worker = await adapter.startWorker(cfg, async (type, data, log) => {
       const startAt = Date.now();
+      await log(LOG_LINES.started());
       if (cfg.sleepMs > 0) await new Promise((r) => setTimeout(r, cfg.sleepMs));
+      await log(LOG_LINES.finished(Date.now() - startAt));
       const endAt = Date.now();
       records.push({ type, submitAt: data.submitAt, startAt, endAt });
       if (!doneSent && records.length >= cfg.expected) {
@@ -44,6 +49,7 @@ async function main(): Promise<void> {
     });
     close = worker.close;
   } else {
+    if (cfg.history && adapter.writeHistory) await adapter.writeHistory(cfg, cfg.history);
     const producer = await adapter.startProducer(cfg);
     close = producer.close;
     onSubmit = async (scenario) => {

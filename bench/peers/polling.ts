@@ -3,8 +3,10 @@
 // first) while fewer than MAX_CONCURRENT_JOBS run, runs each without waiting, and marks it
 // completed. Nothing keeps a type serial: that is the baseline. The `serial` variant claims only
 // jobs whose type has nothing running in this worker (correct for ONE worker process only).
+// The handler's two log lines go to a job_logs collection, one awaited insertOne each, as Loom's
+// executor writes two task_logs documents.
 import { MongoClient, ObjectId } from 'mongodb';
-import type { JobData, PeerAdapter } from './types';
+import { historyJob, LOG_LINES, type JobData, type PeerAdapter } from './types';
 
 interface JobDoc {
   _id: ObjectId;
@@ -21,6 +23,7 @@ function pollingAdapter(serial: boolean): PeerAdapter {
     async startWorker(cfg, handle) {
       const client = await MongoClient.connect(cfg.mongoUrl!);
       const jobs = client.db().collection<JobDoc>('job');
+      const logs = client.db().collection('job_logs');
       await jobs.createIndex({ status: 1, createdAt: 1 });
       const runningTypes = new Map<string, number>();
       let active = 0;
@@ -30,7 +33,9 @@ function pollingAdapter(serial: boolean): PeerAdapter {
       const run = async (job: JobDoc) => {
         let status: JobDoc['status'] = 'completed';
         try {
-          await handle(job.type, job.data);
+          await handle(job.type, job.data, async (message) => {
+            await logs.insertOne({ jobId: job._id, timestamp: new Date(), level: 'info', message });
+          });
         } catch (err) {
           status = 'failed';
           console.error(`[polling] job ${job._id}: ${(err as Error).message}`);
@@ -79,6 +84,31 @@ function pollingAdapter(serial: boolean): PeerAdapter {
         },
         close: () => client.close(),
       };
+    },
+    /** Completed job documents and their two log lines each, inserted 1,000 at a time. */
+    async writeHistory(cfg, count) {
+      const client = await MongoClient.connect(cfg.mongoUrl!);
+      try {
+        const jobs = client.db().collection<JobDoc>('job');
+        const logs = client.db().collection('job_logs');
+        for (let from = 0; from < count; from += 1000) {
+          const batch: JobDoc[] = [];
+          const lines = [];
+          for (let i = from; i < Math.min(count, from + 1000); i++) {
+            const h = historyJob(i, count, cfg.types);
+            const _id = new ObjectId();
+            batch.push({ _id, type: h.type, status: 'completed', data: h.data, createdAt: new Date(h.submitAt), startedAt: new Date(h.startedAt), completedAt: new Date(h.finishedAt) });
+            lines.push(
+              { jobId: _id, timestamp: new Date(h.startedAt), level: 'info', message: LOG_LINES.started() },
+              { jobId: _id, timestamp: new Date(h.finishedAt), level: 'info', message: LOG_LINES.finished(h.finishedAt - h.startedAt) },
+            );
+          }
+          await jobs.insertMany(batch, { ordered: false });
+          await logs.insertMany(lines, { ordered: false });
+        }
+      } finally {
+        await client.close();
+      }
     },
   };
 }

@@ -1,8 +1,10 @@
 // What the bench's peer child processes share: their configuration and the adapter each peer
 // system implements (a worker that calls `handle` for each job, a producer that submits one).
 
-export type PeerSystem = 'bullmq' | 'agenda' | 'polling' | 'polling-serial';
-export const PEER_SYSTEMS: PeerSystem[] = ['bullmq', 'agenda', 'polling', 'polling-serial'];
+// bullmq and bullmq-nopersist run the same code; only their redis-server differs (append-only
+// file with fsync every second, or no persistence at all).
+export type PeerSystem = 'bullmq' | 'bullmq-nopersist' | 'agenda' | 'polling' | 'polling-serial';
+export const PEER_SYSTEMS: PeerSystem[] = ['bullmq', 'bullmq-nopersist', 'agenda', 'polling', 'polling-serial'];
 
 export interface PeerConfig {
   system: PeerSystem;
@@ -19,6 +21,8 @@ export interface PeerConfig {
   pollMs: number;
   /** The polling worker's MAX_CONCURRENT_JOBS. */
   pollConcurrency: number;
+  /** Finished jobs the producer writes before it says ready (the --history equivalent). */
+  history?: number;
 }
 
 export interface JobData {
@@ -27,11 +31,29 @@ export interface JobData {
   i: number;
 }
 
-export type Handle = (type: string, data: JobData) => Promise<void>;
+/** Appends one line to the job's own log, the way the system offers (BullMQ: job.log). */
+export type JobLog = (message: string) => Promise<void>;
+export type Handle = (type: string, data: JobData, log: JobLog) => Promise<void>;
 
 export interface PeerAdapter {
   startWorker(cfg: PeerConfig, handle: Handle): Promise<{ close(): Promise<void> }>;
   startProducer(cfg: PeerConfig): Promise<{ submit(type: string, data: JobData): Promise<void>; close(): Promise<void> }>;
+  /** Writes `count` finished jobs (with two log lines each), straight into the system's store. */
+  writeHistory?(cfg: PeerConfig, count: number): Promise<void>;
+}
+
+/** The two lines Loom's executor writes into every task's log (taskLogMiddleware), for the peers. */
+export const LOG_LINES = {
+  started: (attempt = 1, of = 1) => `attempt ${attempt} of ${of} started`,
+  finished: (ms: number) => `finished in ${ms} ms`,
+};
+
+/** The finished jobs of --history: type i % K, spread over the last 30 days, oldest first. */
+export function historyJob(i: number, count: number, types: string[]) {
+  const finishedAt = Date.now() - 60_000 - Math.round(((count - i) / Math.max(1, count)) * 30 * 86_400_000);
+  const startedAt = finishedAt - 5 - (i % 20);
+  const submitAt = startedAt - 30 - (i % 50);
+  return { type: types[i % types.length]!, data: { submitAt, i } as JobData, submitAt, startedAt, finishedAt };
 }
 
 /** Parent -> child. */
@@ -40,7 +62,8 @@ export type ToChild = { cmd: 'submit'; scenario: import('../lib/workload').Scena
 export type FromChild =
   | { kind: 'ready' }
   | { kind: 'done'; count: number }
-  | { kind: 'submitted'; seconds: number }
+  /** tasks: Loom's client only, [id, type, submitAt] of each task it submitted. */
+  | { kind: 'submitted'; seconds: number; tasks?: [string, string, number][] }
   | { kind: 'records'; records: import('../lib/workload').TaskTiming[] }
   | { kind: 'stopped' }
   | { kind: 'error'; message: string };

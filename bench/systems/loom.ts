@@ -12,6 +12,7 @@ import { cachePath, startServiceProcess, SERVICE_NAMES, type Infrastructure, typ
 import { connectMongo, createStore, type Store } from '@loom/store';
 import { pidListeningOn, type ProcessGroup } from '../lib/procstat';
 import type { TaskTiming } from '../lib/workload';
+import { writeLoomHistory } from './loom-history';
 
 const TERMINAL = ['succeeded', 'failed', 'cancelled'] as const;
 
@@ -31,15 +32,24 @@ export interface Loom {
   logDir: string;
   /** POST /v1/tasks; resolves with the task id. */
   submit(type: string, input: Record<string, unknown>): Promise<string>;
-  /** Waits until no task of this namespace is left unfinished. */
-  waitIdle(timeoutMs: number, pollMs?: number): Promise<void>;
+  /**
+   * Waits until none of the given tasks (default: every task of this namespace) is unfinished.
+   * With ids it asks only about those still unfinished, by _id, so that a --history of finished
+   * tasks is not scanned by the bench itself on every poll (its cost would count for Loom).
+   */
+  waitIdle(timeoutMs: number, pollMs?: number, ids?: string[]): Promise<void>;
   /** Start and end of the given tasks from their documents, with the client-side submit times. */
   timings(submitted: Map<string, { type: string; submitAt: number }>): Promise<{ timings: TaskTiming[]; serverStartLatencies: number[]; failed: number }>;
   /**
-   * Removes the (finished) tasks and their logs, so that the next scenario starts on empty
-   * collections as the peers do (each of their runs gets a fresh database or keyspace).
+   * Removes the given (finished) tasks of a scenario and their logs, so that the next scenario
+   * starts where this one started: on the history (--history) and nothing else, as the peers'
+   * runs each start on a fresh database or keyspace holding the same history.
    */
-  reset(): Promise<void>;
+  reset(ids: string[]): Promise<void>;
+  /** The API key the bench submits with (its tenant is `bench`). */
+  apiKey: string;
+  /** Writes `count` finished tasks with their logs straight into the database (see loom-history.ts). */
+  writeHistory(count: number, timeLimitMs: number): Promise<{ tasks: number; logs: number; seconds: number }>;
   /** The services and the servers they use (by listening port), for CPU and memory. */
   processGroups(): ProcessGroup[];
   stop(): Promise<void>;
@@ -81,7 +91,7 @@ export async function startLoom(opts: LoomOptions): Promise<Loom> {
   const gatewayUrl = procs[0]!.url;
   const { Task } = store.models;
 
-  return {
+  const self: Loom = {
     ns,
     gatewayUrl,
     store,
@@ -97,10 +107,23 @@ export async function startLoom(opts: LoomOptions): Promise<Loom> {
       if (res.status !== 202) throw new Error(`submit: ${res.status} ${text}`);
       return (JSON.parse(text) as { id: string }).id;
     },
-    async waitIdle(timeoutMs, pollMs = 250) {
+    apiKey,
+    async waitIdle(timeoutMs, pollMs = 250, ids) {
       const t0 = Date.now();
+      let open = ids ? [...ids] : undefined;
       for (;;) {
-        const left = await Task.countDocuments({ status: { $nin: [...TERMINAL] } });
+        let left: number;
+        if (open) {
+          const unfinished = new Set<string>();
+          for (let i = 0; i < open.length; i += 1000) {
+            const docs = await Task.find({ _id: { $in: open.slice(i, i + 1000) }, status: { $nin: [...TERMINAL] } }, { _id: 1 }).lean();
+            for (const d of docs) unfinished.add(String(d._id));
+          }
+          open = open.filter((id) => unfinished.has(id));
+          left = open.length;
+        } else {
+          left = await Task.countDocuments({ status: { $nin: [...TERMINAL] } });
+        }
         if (left === 0) return;
         if (Date.now() - t0 > timeoutMs) throw new Error(`${left} tasks still not finished after ${Math.round(timeoutMs / 1000)} s`);
         await new Promise((r) => setTimeout(r, pollMs));
@@ -122,9 +145,15 @@ export async function startLoom(opts: LoomOptions): Promise<Loom> {
       }
       return { timings, serverStartLatencies, failed };
     },
-    async reset() {
-      await Task.deleteMany({});
-      await store.models.TaskLog.deleteMany({});
+    async reset(ids) {
+      for (let i = 0; i < ids.length; i += 1000) {
+        const batch = ids.slice(i, i + 1000);
+        await Task.deleteMany({ _id: { $in: batch } });
+        await store.models.TaskLog.deleteMany({ taskId: { $in: batch } });
+      }
+    },
+    writeHistory(count, timeLimitMs) {
+      return writeLoomHistory(self, count, opts.types, timeLimitMs);
     },
     processGroups() {
       const groups: ProcessGroup[] = procs.map((p) => ({ name: p.name, pid: p.pid }));
@@ -136,6 +165,7 @@ export async function startLoom(opts: LoomOptions): Promise<Loom> {
     },
     stop,
   };
+  return self;
 }
 
 /** The local pid serving a URL's port, when the host is loopback (a remote server is not measured). */

@@ -40,16 +40,22 @@ export class PeerChild {
     });
   }
 
-  static async start(cfg: PeerConfig, logFile: string): Promise<PeerChild> {
+  static start(cfg: PeerConfig, logFile: string): Promise<PeerChild> {
+    // a producer that writes --history first takes longer (bounded: 10 ms per history job)
+    return PeerChild.startScript(`${cfg.system} ${cfg.role}`, CHILD, { BENCH_PEER: JSON.stringify(cfg) }, logFile, 60_000 + (cfg.history ?? 0) * 10);
+  }
+
+  /** Any child script that speaks the same IPC protocol (ready first; stop at the end). */
+  static async startScript(label: string, script: string, env: Record<string, string>, logFile: string, readyTimeoutMs = 60_000): Promise<PeerChild> {
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
     const out = fs.openSync(logFile, 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-      env: { ...process.env, BENCH_PEER: JSON.stringify(cfg) },
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      env: { ...process.env, ...env },
       stdio: ['ignore', out, out, 'ipc'],
     });
     fs.closeSync(out);
-    const p = new PeerChild(`${cfg.system} ${cfg.role}`, child);
-    await p.expect('ready', 60_000);
+    const p = new PeerChild(label, child);
+    await p.expect('ready', readyTimeoutMs);
     return p;
   }
 
@@ -108,7 +114,14 @@ export interface PeerRun {
 export async function runPeer(
   base: Omit<PeerConfig, 'role' | 'sleepMs' | 'expected' | 'types'>,
   scenario: Scenario,
-  opts: { logDir: string; serverGroups: ProcessGroup[]; timeLimitMs: number; window: { open(groups: ProcessGroup[]): void; close(): void } },
+  opts: {
+    logDir: string;
+    serverGroups: ProcessGroup[];
+    timeLimitMs: number;
+    window: { open(groups: ProcessGroup[]): void; close(): void };
+    /** Called with the process groups once both processes are ready, before the window opens. */
+    idle?: (groups: ProcessGroup[]) => Promise<void>;
+  },
 ): Promise<PeerRun> {
   const cfg = { ...base, types: scenario.types, sleepMs: scenario.sleepMs, expected: scenario.tasks };
   const tag = `${base.system}-${scenario.name.replace(/[^a-z0-9]+/gi, '_')}`;
@@ -116,7 +129,9 @@ export async function runPeer(
   let producer: PeerChild | undefined;
   try {
     producer = await PeerChild.start({ ...cfg, role: 'producer' }, path.join(opts.logDir, `${tag}-producer.log`));
-    opts.window.open([{ name: 'worker', pid: worker.pid }, { name: 'producer', pid: producer.pid }, ...opts.serverGroups]);
+    const groups = [{ name: 'worker', pid: worker.pid }, { name: 'producer', pid: producer.pid }, ...opts.serverGroups];
+    await opts.idle?.(groups);
+    opts.window.open(groups);
     producer.send({ cmd: 'submit', scenario });
     const submitted = await producer.expect('submitted', opts.timeLimitMs);
     let complete = true;

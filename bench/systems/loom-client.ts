@@ -1,0 +1,77 @@
+// Loom's HTTP client in the comparison, in a process of its own so that its CPU is measured as
+// part of Loom, the way each peer's producer process is measured as part of that peer. It submits
+// a scenario's tasks with POST /v1/tasks over node:http with a keep-alive Agent (connections are
+// reused, as a real client does; at most `connections` sockets), and sends back each task's id,
+// type and client-side submit time. Driven over IPC by the bench (bench/systems/peers.ts
+// PeerChild: ready, submit -> submitted, stop), configured by BENCH_LOOM_CLIENT (JSON).
+import http from 'node:http';
+import { drive } from '../lib/workload';
+import type { FromChild, ToChild } from '../peers/types';
+
+interface ClientConfig {
+  gatewayUrl: string;
+  apiKey: string;
+  connections: number;
+}
+
+const cfg = JSON.parse(process.env.BENCH_LOOM_CLIENT ?? '{}') as ClientConfig;
+const send = (m: FromChild) => process.send?.(m);
+const fail = (err: unknown) => {
+  send({ kind: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  setTimeout(() => process.exit(1), 100);
+};
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
+process.on('disconnect', () => process.exit(0));
+
+const url = new URL(cfg.gatewayUrl);
+const agent = new http.Agent({ keepAlive: true, maxSockets: cfg.connections, keepAliveMsecs: 10_000 });
+
+function submit(type: string, input: Record<string, unknown>): Promise<string> {
+  const body = JSON.stringify({ type, input });
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: '/v1/tasks',
+        method: 'POST',
+        agent,
+        headers: { authorization: `Bearer ${cfg.apiKey}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode !== 202) return reject(new Error(`submit: ${res.statusCode} ${text}`));
+          try {
+            resolve((JSON.parse(text) as { id: string }).id);
+          } catch (err) {
+            reject(err);
+          }
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+process.on('message', (m: ToChild) => {
+  if (m.cmd === 'submit') {
+    const tasks: [string, string, number][] = [];
+    drive(m.scenario, async (_i, type) => {
+      const submitAt = Date.now();
+      tasks.push([await submit(type, { ms: m.scenario.sleepMs }), type, submitAt]);
+    })
+      .then(({ seconds }) => send({ kind: 'submitted', seconds, tasks }))
+      .catch(fail);
+  } else if (m.cmd === 'stop') {
+    agent.destroy();
+    send({ kind: 'stopped' });
+    setTimeout(() => process.exit(0), 50);
+  }
+});
+send({ kind: 'ready' });
