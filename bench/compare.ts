@@ -89,7 +89,7 @@ const NOTES = [
   "Task logs: Loom's executor writes two task log lines per run (taskLogMiddleware: \"attempt N of M started\", \"finished in X ms\"); every peer handler writes the same two lines, awaited, between its start and its end: BullMQ with job.log, Agenda with its MongoJobLogger (collection agenda_logs), the polling workers with an insertOne into job_logs.",
   "Clients: Loom's HTTP client (node:http, keep-alive Agent, at most 64 sockets) runs in a child process measured with Loom (group `client`), as each peer's producer process is measured with the peer.",
   'Idle: each system measured for --idle-seconds with no work right after its start (Loom: after its history is written; peers: their first scenario\'s worker, producer and server), CPU seconds per second. The shared RabbitMQ and MongoDB servers count in the idle figure of whoever uses them.',
-  '--history N: Loom gets N finished tasks (one real task per type as template, the rest copied into tasks and task_logs through the driver, 2 to 3 log lines each, four tenants, 30 days of timestamps) kept across its scenarios (between scenarios only that scenario\'s tasks are removed); the peers get N finished jobs with two log lines each in every scenario\'s fresh store (BullMQ: completed job hashes, the completed set and job logs; Agenda: finished agendaJobs documents; polling: completed job documents).',
+  '--history N: Loom gets N finished tasks (one real task per type as template, the rest copied into tasks and task_logs through the driver, 2 to 3 log lines each, four tenants, timestamps over the last 2 days, inside the scheduler\'s 7-day retention) kept across its scenarios (between scenarios only that scenario\'s tasks are removed); the peers get N finished jobs with two log lines each in every scenario\'s fresh store (BullMQ: completed job hashes, the completed set and job logs; Agenda: finished agendaJobs documents; polling: completed job documents).',
 ];
 
 export function buildScenarios(o: Pick<CompareOptions, 'tasks' | 'types' | 'sleepMs' | 'rate' | 'concurrency' | 'scenarios'>): Scenario[] {
@@ -191,7 +191,10 @@ async function runLoom(infra: Infrastructure, scenarios: Scenario[], o: CompareO
         break;
       }
       await loom.reset(ids);
-      if (o.history > 0) console.log(`[bench] loom: ${await loom.store.models.Task.estimatedDocumentCount()} tasks left in the database after the reset (the history)`);
+      if (o.history > 0) {
+        const left = await loom.store.models.Task.estimatedDocumentCount();
+        console.log(`[bench] loom: ${left} tasks left in the database after the reset (the history${left < o.history ? `; ${o.history - left} of it were removed by something else` : ''})`);
+      }
     }
   } finally {
     unregister();
@@ -305,7 +308,7 @@ export async function runCompare(o: CompareOptions): Promise<void> {
   console.log(terminalReport(results, rs, idle));
   const out = cachePath('bench', `peers-${stamp}.json`);
   fs.writeFileSync(out, JSON.stringify(report, null, 2));
-  const subtitle = `${o.tasks} tasks over ${o.types} types${o.history ? `, ${o.history.toLocaleString('en-US')} finished tasks of history` : ''}; no-op and ${o.sleepMs} ms handlers; burst and ${o.rate}/s; ${m.nproc} × ${m.model}; ${date.slice(0, 16).replace('T', ' ')} UTC`;
+  const subtitle = `${o.tasks} tasks over ${o.types} types${o.history ? `, ${o.history.toLocaleString('en-US')} finished tasks of history` : ''}; ${scenarios.map((s) => s.name).join(', ')}; ${m.nproc} × ${m.model}; ${date.slice(0, 16).replace('T', ' ')} UTC`;
   const svg = cachePath('bench', `peers-${stamp}.svg`);
   fs.writeFileSync(svg, svgChart(results, subtitle, idle));
   const md = cachePath('bench', `peers-${stamp}.md`);

@@ -48,9 +48,9 @@ export const LOG_LINES = {
   finished: (ms: number) => `finished in ${ms} ms`,
 };
 
-/** The finished jobs of --history: type i % K, spread over the last 30 days, oldest first. */
+/** The finished jobs of --history: type i % K, spread over the last 2 days (as Loom's), oldest first. */
 export function historyJob(i: number, count: number, types: string[]) {
-  const finishedAt = Date.now() - 60_000 - Math.round(((count - i) / Math.max(1, count)) * 30 * 86_400_000);
+  const finishedAt = Date.now() - 60_000 - Math.round(((count - i) / Math.max(1, count)) * 2 * 86_400_000);
   const startedAt = finishedAt - 5 - (i % 20);
   const submitAt = startedAt - 30 - (i % 50);
   return { type: types[i % types.length]!, data: { submitAt, i } as JobData, submitAt, startedAt, finishedAt };

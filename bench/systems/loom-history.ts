@@ -3,13 +3,14 @@
 // and serves as the template (so every field the services write is there, whatever the schema is
 // today); the others are copies of it written straight into `tasks` and `task_logs` through the
 // driver, 1,000 per insertMany, with their own id, tenant (four tenants), input, result and
-// timestamps spread over the last 30 days. Nothing of an unfinished task is copied: no outbox, no
+// timestamps spread over the last 2 days (inside the scheduler's retention, RETENTION_MS, 7 days
+// by default: older finished tasks would be swept away by it during the run). Nothing of an unfinished task is copied: no outbox, no
 // lease, no idempotency key. Bounded by a time limit (it throws past it).
 import { randomUUID } from 'node:crypto';
 import type { Loom } from './loom';
 
 const BATCH = 1000;
-const DAY = 86_400_000;
+const SPREAD_MS = 2 * 86_400_000;
 const TENANTS = ['bench', 'history-a', 'history-b', 'history-c'];
 
 type Doc = Record<string, unknown>;
@@ -47,7 +48,7 @@ export async function writeLoomHistory(loom: Loom, count: number, types: string[
       const type = types[i % types.length]!;
       const { task, logs: tLogs } = byType.get(type)!;
       const createdAt = (task.createdAt as Date).getTime();
-      const shift = Date.now() - 60_000 - Math.round(((copies - i) / Math.max(1, copies)) * 30 * DAY) - createdAt;
+      const shift = Date.now() - 60_000 - Math.round(((copies - i) / Math.max(1, copies)) * SPREAD_MS) - createdAt;
       const id = randomUUID();
       const tenantId = TENANTS[i % TENANTS.length]!;
       const doc = shiftDates(task, shift);
