@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
+import { buildWeb } from '../services/gateway/src/web/bundle';
 
 const root = path.resolve(__dirname, '..');
 const outdir = path.join(root, 'dist');
@@ -54,8 +55,9 @@ export async function buildServices(opts: { outdir?: string } = {}): Promise<str
 }
 
 if (require.main === module) {
-  buildServices().then(
-    (files) => console.log(`[loom] built ${files.map((f) => path.relative(root, f)).join(', ')}`),
+  Promise.all([buildServices(), buildWeb({ outdir: path.join(outdir, 'web') })]).then(
+    ([files, web]) =>
+      console.log(`[loom] built ${files.map((f) => path.relative(root, f)).join(', ')} and the task center page (dist/web, ${web.jsGzipBytes} bytes of JavaScript gzipped)`),
     (err) => {
       console.error(err);
       process.exit(1);

@@ -17,6 +17,7 @@ import {
 } from '@loom/dev-infra';
 import { createBilling } from '@loom/billing';
 import { simulatorProviderEnv } from '@loom/provider-simulator';
+import { ensureWebBuilt } from '../services/gateway/src/web/bundle';
 import { connectMongo, createStore } from '@loom/store';
 
 const GATEWAY_PORT = process.env.GATEWAY_PORT ?? '8080';
@@ -66,6 +67,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   infra = await ensureInfrastructure('dev');
+  // The task center page the gateway serves at / (rebuilt when its sources changed).
+  const web = await ensureWebBuilt();
+  console.log(`[loom] task center page ${web.built ? 'built' : 'up to date'} (${path.relative(repoRoot, web.outdir)})`);
   console.log(`[loom] servers:\n${describe(infra.servers)}`);
   const mongoUrl = new URL(infra.env.MONGO_URL!);
   if (mongoUrl.pathname === '/' || mongoUrl.pathname === '') mongoUrl.pathname = '/loom';
@@ -106,6 +110,7 @@ async function main(): Promise<void> {
   for (const s of services) console.log(`  ${s.name.padEnd(12)} ${s.url}  (pid ${s.pid})`);
   console.log(`[loom] logs in ${logDir}`);
   console.log(`[loom] demo credentials (${file}):\n  gatewayUrl  ${creds.gatewayUrl}\n  apiKey      ${creds.apiKey}\n  operatorKey ${creds.operatorKey}`);
+  console.log(`[loom] task center: open ${creds.gatewayUrl}/ and sign in with the apiKey above (or the operatorKey)`);
   console.log('[loom] ready. Ctrl-C stops everything this run started.');
 }
 

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 if [ "${LOOM_IN_DEPS:-}" != 1 ]; then LOOM_IN_DEPS=1 exec bash scripts/with-deps.sh bash "$0" "$@"; fi
 echo "[loom] type check"
 tsc -p tsconfig.json --noEmit
+tsc -p services/gateway/web/tsconfig.json
 echo "[loom] unit tests"
 mkdir -p .cache/jest
 jest --selectProjects unit --passWithNoTests --json --outputFile=.cache/jest/unit.json "$@"

@@ -63,4 +63,5 @@ function recordStarted(profile: InfraProfile, servers: ProvidedServer[]): void {
 export function describe(servers: ProvidedServer[]): string {
   return servers.map((s) => `  ${s.name.padEnd(9)} ${s.url.replace(/\/\/[^@/]*@/, '//')} (${s.origin})`).join('\n');
 }
+export { ensureChromium, CHROMIUM_ARGS } from './chromium';
 export { startServiceProcess, startSimulatorProcess, SERVICE_NAMES, type ServiceName, type ServiceProcess } from './service-process';

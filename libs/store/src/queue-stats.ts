@@ -15,6 +15,9 @@ export interface MinuteBucket {
   succeeded: number;
   failed: number;
   cancelled: number;
+  /** Median and p90 duration of the minute's successes, null when none succeeded in it. */
+  p50Ms: number | null;
+  p90Ms: number | null;
 }
 
 export interface TypeQueueStats {
@@ -81,22 +84,35 @@ export function createQueueStats({ Task }: StoreModels) {
             succeeded: 0,
             failed: 0,
             cancelled: 0,
+            p50Ms: null,
+            p90Ms: null,
           }));
+          const minuteDurations: number[][] = perMinute.map(() => []);
           const durations: number[] = [];
           let succeeded = 0;
           let failed = 0;
           for (const t of done) {
             const at = t.finishedAt!.getTime();
-            const bucket = perMinute[59 - (currentMinute - Math.floor(at / MINUTE_MS) * MINUTE_MS) / MINUTE_MS];
+            const index = 59 - (currentMinute - Math.floor(at / MINUTE_MS) * MINUTE_MS) / MINUTE_MS;
+            const bucket = perMinute[index];
             if (t.status === 'succeeded' || t.status === 'failed' || t.status === 'cancelled') {
               if (bucket) bucket[t.status] += 1;
             }
             if (t.status === 'succeeded') {
               succeeded += 1;
-              if (t.startedAt) durations.push(at - t.startedAt.getTime());
+              if (t.startedAt) {
+                durations.push(at - t.startedAt.getTime());
+                minuteDurations[index]?.push(at - t.startedAt.getTime());
+              }
             } else if (t.status === 'failed') failed += 1;
           }
           durations.sort((a, b) => a - b);
+          minuteDurations.forEach((ds, i) => {
+            if (!ds.length) return;
+            ds.sort((a, b) => a - b);
+            perMinute[i]!.p50Ms = percentile(ds, 50);
+            perMinute[i]!.p90Ms = percentile(ds, 90);
+          });
           return {
             type,
             running: running.map((r) => ({ taskId: r._id, tenantId: r.tenantId, startedAt: r.startedAt ?? null, progress: r.progress ?? 0 })),

@@ -47,6 +47,12 @@ export function createAccountService({ billing, apiKeys }: { billing: Pick<Billi
       return credits.account(tenantId);
     },
 
+    /** operator: every tenant that has an account, by id. */
+    async tenants(): Promise<AccountView[]> {
+      const rows = await credits.listAccounts();
+      return rows.map((a) => ({ tenantId: a._id, name: a.name, balance: a.balance, held: a.held }));
+    },
+
     async tenantAccount(tenantId: string): Promise<AccountView> {
       await mustExist(tenantId);
       return credits.account(tenantId);

@@ -23,6 +23,10 @@ export function adminRouter(accounts: AccountService): Router {
     res.status(201).location(`/v1/admin/tenants/${created.tenantId}`).json(created);
   });
 
+  r.get('/tenants', async (_req, res) => {
+    res.json((await accounts.tenants()).map(presentAccount));
+  });
+
   r.get('/tenants/:tenantId', async (req, res) => {
     res.json(presentAccount(await accounts.tenantAccount(tenantOf(req.params))));
   });

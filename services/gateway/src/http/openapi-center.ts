@@ -2,6 +2,7 @@
 // the page itself. Registered by openapi.ts next to the others, from the same zod schemas.
 import type { OpenAPIRegistry, ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { accountSchema } from './billing.schemas';
 import { queueStatsSchema } from './queues.schemas';
 import { bulkRetryBody, bulkRetryResultSchema, errorSchema } from './schemas';
 import { sessionSchema, signInBody } from './session.schemas';
@@ -75,6 +76,12 @@ export function registerTaskCenterPaths(registry: OpenAPIRegistry, path: (route:
       "Counts are platform-wide (a type runs one task at a time across tenants); a running task's id is shown to its own tenant and to operators only. " +
       'The hour: finished per minute, failure rate and duration percentiles of successes.',
     responses: { 200: json(queueStatsSchema, 'Queue statistics.'), ...unauthenticated },
+  });
+  path({
+    method: 'get',
+    path: '/v1/admin/tenants',
+    summary: 'Every tenant with an account (operators)',
+    responses: { 200: json(z.array(accountSchema), 'The tenants, by id.'), ...unauthenticated, 403: error('Not an operator key (FORBIDDEN).') },
   });
   registry.registerPath({
     method: 'get',

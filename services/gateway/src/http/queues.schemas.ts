@@ -24,8 +24,17 @@ export const queueTypeSchema = z
     finishedLastHour: z.number().int(),
     failureRate: z.number().nullable().openapi({ description: 'failed / (succeeded + failed) over the last hour; null when none finished.' }),
     perMinute: z
-      .array(z.object({ minute: dateTime, succeeded: z.number().int(), failed: z.number().int(), cancelled: z.number().int() }))
-      .openapi({ description: 'Finished tasks per minute, the last 60 minutes, oldest first.' }),
+      .array(
+        z.object({
+          minute: dateTime,
+          succeeded: z.number().int(),
+          failed: z.number().int(),
+          cancelled: z.number().int(),
+          p50Ms: z.number().nullable().openapi({ description: "Median duration of the minute's successes." }),
+          p90Ms: z.number().nullable(),
+        }),
+      )
+      .openapi({ description: 'Finished tasks per minute and their duration percentiles, the last 60 minutes, oldest first.' }),
     durationMs: z
       .object({ p50: z.number(), p90: z.number(), p99: z.number() })
       .nullable()

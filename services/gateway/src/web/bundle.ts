@@ -64,7 +64,13 @@ export async function buildWeb(opts: { outdir?: string; minify?: boolean } = {})
   // Swapped in whole: a gateway serving the old build never sees half a new one.
   fs.rmSync(outdir, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(outdir), { recursive: true });
-  fs.renameSync(tmp, outdir);
+  try {
+    fs.renameSync(tmp, outdir);
+  } catch (err) {
+    // Another process (a parallel test run) built the same sources a moment earlier: keep its copy.
+    fs.rmSync(tmp, { recursive: true, force: true });
+    if (!fs.existsSync(path.join(outdir, 'index.html'))) throw err;
+  }
   return result;
 }
 

@@ -1,0 +1,34 @@
+// <time> with a relative text that stays current (one shared ticker) and the exact local time on hover.
+import { useEffect, useState } from 'preact/hooks';
+import { exactTime, relativeTime } from './format';
+
+const subscribers = new Set<() => void>();
+let timer: ReturnType<typeof setInterval> | undefined;
+
+/** Re-renders the caller every 5 s, for texts that depend on the clock. */
+export function useNow(): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const tick = () => setNow(Date.now());
+    subscribers.add(tick);
+    timer ??= setInterval(() => subscribers.forEach((fn) => fn()), 5000);
+    return () => {
+      subscribers.delete(tick);
+      if (subscribers.size === 0 && timer) {
+        clearInterval(timer);
+        timer = undefined;
+      }
+    };
+  }, []);
+  return now;
+}
+
+export function Time({ iso }: { iso: string | null }) {
+  const now = useNow();
+  if (!iso) return <span>—</span>;
+  return (
+    <time dateTime={iso} title={exactTime(iso)}>
+      {relativeTime(iso, now)}
+    </time>
+  );
+}

@@ -1,0 +1,47 @@
+// Credits: the viewer's balance and held credits, and its ledger.
+import { useEffect, useState } from 'preact/hooks';
+import { api, type Account, type LedgerPage } from '../api';
+import { useApp } from '../context';
+import { LedgerTable } from './ledger';
+
+export function CreditsView() {
+  const { live } = useApp();
+  const [account, setAccount] = useState<Account | null>(null);
+  const [ledger, setLedger] = useState<LedgerPage | null>(null);
+  const [page, setPage] = useState(1);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const load = () =>
+      Promise.all([api.account(), api.ledger(page)]).then(
+        ([a, l]) => (setAccount(a), setLedger(l), setError(null)),
+        (e: Error) => setError(e.message),
+      );
+    void load();
+    return live.subscribe((e) => {
+      if (e.event === 'task.settled' || e.event === 'batch.settled') void load();
+    });
+  }, [page, live]);
+  return (
+    <section aria-labelledby="credits-title">
+      <h1 id="credits-title">Credits</h1>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {account && (
+        <div class="stats">
+          <div class="card stat">
+            <span class="stat-label">Balance</span>
+            <span class="stat-value" data-testid="balance">{account.balance}</span>
+          </div>
+          <div class="card stat">
+            <span class="stat-label">Held for running tasks</span>
+            <span class="stat-value">{account.held}</span>
+          </div>
+        </div>
+      )}
+      {ledger && <LedgerTable page={ledger} onPage={setPage} caption="Ledger, newest first" />}
+    </section>
+  );
+}

@@ -1,0 +1,223 @@
+// The task center page in a real browser (Debian's Chromium, driven by playwright-core) against
+// the real system: five services on RabbitMQ, MongoDB and S3. Sign-in, live list and toasts,
+// live logs, cancel, retry, search, bulk cancel by filter, tenant isolation, CSRF, sign-out,
+// and screenshots of the list, a detail and the queues in light and dark (.cache/screenshots/).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cachePath, CHROMIUM_ARGS, ensureChromium } from '@loom/dev-infra';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { TestSystem } from '../support/system';
+
+const WAIT_MS = 20_000;
+
+// Inside page.evaluate callbacks these are the page's (the test's tsconfig has no DOM library).
+declare const window: Record<string, unknown>;
+declare const document: { cookie: string; body: unknown };
+declare function getComputedStyle(e: unknown): { backgroundColor: string };
+
+describe('task center in a browser', () => {
+  let sys: TestSystem;
+  let context: BrowserContext;
+  let page: Page;
+  let profileDir: string;
+  let origin: string;
+  const requests: string[] = [];
+  const shotsDir = path.dirname(cachePath('screenshots', '.keep'));
+
+  /** Waits for a DOM condition; the message says what was awaited. */
+  async function until(what: string, selector: string, timeout = WAIT_MS): Promise<void> {
+    try {
+      await page.locator(selector).first().waitFor({ state: 'visible', timeout });
+    } catch (err) {
+      throw new Error(`the page did not show ${what} within ${timeout} ms (${selector}): ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  const open = async (hash: string) => {
+    await page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
+  };
+
+  beforeAll(async () => {
+    sys = await TestSystem.start('browser', {
+      types: {
+        'center.work': { handler: 'sleep', maxAttempts: 1 },
+        'center.bulk': { handler: 'sleep' },
+        'center.other': { handler: 'sleep' },
+      },
+    });
+    origin = new URL(sys.gatewayUrl).origin;
+    profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-chromium-'));
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: process.env.CHROMIUM_PATH ?? ensureChromium(),
+      headless: true,
+      // Playwright adds its own --headless; the rest keep Chromium from calling home.
+      args: CHROMIUM_ARGS.filter((a) => !a.startsWith('--headless')),
+      viewport: { width: 1280, height: 860 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('request', (r) => requests.push(r.url()));
+    fs.mkdirSync(shotsDir, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
+    await sys?.stop();
+  });
+
+  it('signs in with an API key into an HttpOnly, SameSite=Strict session cookie', async () => {
+    await page.goto(`${origin}/`);
+    await page.getByLabel('API key').fill(sys.apiKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await until('the tasks view after sign-in', 'h1#tasks-title');
+    const cookies = await context.cookies(`${origin}/v1/`);
+    const session = cookies.find((c) => c.name === 'loom_session');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/v1' });
+    // The key itself is not kept by the page.
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + document.cookie);
+    expect(stored).not.toContain(sys.apiKey);
+  });
+
+  it('shows a task submitted through the API, turns it succeeded without a reload, and toasts it', async () => {
+    await page.evaluate(() => (window.marker = 42));
+    const t = await sys.submit('center.work', { ms: 1500, progressSteps: 3 });
+    await until('the new task in the list', `tr[data-task-id="${t.id}"]`);
+    await until('the task succeeded in the list', `tr[data-task-id="${t.id}"][data-status="succeeded"]`);
+    await until('a toast saying it succeeded', `.toasts[role="status"] .toast:has-text("${t.id.slice(0, 8)}"):has-text("succeeded")`);
+    expect(await page.evaluate(() => window.marker)).toBe(42);
+    await page.screenshot({ path: path.join(shotsDir, 'list-light.png') });
+  });
+
+  it("shows a task's logs as they are written", async () => {
+    const blocker = await sys.submit('center.work', { ms: 2500 });
+    const t = await sys.submit('center.work', { ms: 2500, progressSteps: 5 });
+    await open(`#/tasks/${t.id}`);
+    await until('the detail of the queued task', `section.detail[data-task-id="${t.id}"]`);
+    const logText = () => page.locator('.logs').innerText();
+    // It waits behind the blocker, so it has not logged its run yet: what follows arrives live.
+    if ((await sys.task(t.id)).status === 'queued') expect(await logText()).not.toContain('slept 2500 ms');
+    await until('the attempt line, live', `.logs .log:has-text("attempt 1 of 1 started")`);
+    await until('the handler line, live', `.logs .log:has-text("slept 2500 ms")`);
+    await until('the task succeeded in its detail', `section.detail[data-status="succeeded"]`);
+    await until('a timeline with its start and finish', `.timeline li:has-text("Finished: succeeded")`);
+    expect(await page.evaluate(() => window.marker)).toBe(42);
+    await sys.waitForTerminal(blocker.id);
+    await page.screenshot({ path: path.join(shotsDir, 'detail-light.png'), fullPage: true });
+  });
+
+  it('cancels a running task from the page', async () => {
+    const t = await sys.submit('center.work', { ms: 60_000, progressSteps: 60 }, { timeoutMs: 120_000 });
+    await sys.waitForStatus(t.id, 'running');
+    await open(`#/tasks/${t.id}`);
+    await until('the running task', `section.detail[data-task-id="${t.id}"][data-status="running"]`);
+    await page.getByRole('button', { name: 'Cancel task' }).click();
+    await until('the task cancelled', `section.detail[data-task-id="${t.id}"][data-status="cancelled"]`);
+    expect((await sys.task(t.id)).status).toBe('cancelled');
+  });
+
+  it('retries a failed task from the page', async () => {
+    const t = await sys.submit('center.work', { ms: 10, failAttempts: 1 });
+    expect((await sys.waitForTerminal(t.id)).status).toBe('failed');
+    await open(`#/tasks/${t.id}`);
+    await until('the failed task with its error code', `section.detail[data-status="failed"] code:has-text("SLEEP_FAILED")`);
+    await page.getByRole('button', { name: 'Retry task' }).click();
+    await until('the retried task succeeded', `section.detail[data-task-id="${t.id}"][data-status="succeeded"]`);
+    await until('its second attempt in the timeline', `.timeline li:has-text("Attempt 2 started")`);
+    expect((await sys.task(t.id)).attempts).toBe(2);
+  });
+
+  it('finds a task by a word of its input, and by its idempotency key', async () => {
+    const zebra = await sys.submit('center.work', { ms: 1, writeOutput: 'a purple Zebra grazing' });
+    const fox = await sys.submit('center.work', { ms: 1, writeOutput: 'an orange fox' }, { idempotencyKey: 'order-7731' });
+    await open('#/tasks');
+    await page.getByLabel('Search').fill('zebra');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await until('the zebra task', `tr[data-task-id="${zebra.id}"]`);
+    await until('a one-task result', 'caption:has-text("1 task match the filter")');
+    expect(await page.locator(`tr[data-task-id="${fox.id}"]`).count()).toBe(0);
+    await page.getByLabel('Search').fill('order-7731');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await until('the task with that idempotency key', `tr[data-task-id="${fox.id}"]`);
+    expect(await page.locator('tbody tr[data-task-id]').count()).toBe(1);
+  });
+
+  it('bulk-cancels exactly what the filter matched, after a confirmation that says how many', async () => {
+    const bulk = [];
+    for (let i = 0; i < 3; i++) bulk.push(await sys.submit('center.bulk', { ms: 60_000 }, { timeoutMs: 120_000 }));
+    const other = await sys.submit('center.other', { ms: 60_000 }, { timeoutMs: 120_000 });
+    await sys.waitForStatus(bulk[0]!.id, 'running');
+    await sys.waitForStatus(other.id, 'running');
+    await open('#/tasks?type=center.bulk');
+    await until('the three bulk tasks', 'caption:has-text("3 tasks match the filter")');
+    await page.getByRole('button', { name: 'Cancel all matching' }).click();
+    await until('the confirmation with the count', 'dialog[open] h2:has-text("Cancel 3 tasks?")');
+    await page.getByRole('button', { name: 'Cancel 3 tasks' }).click();
+    await until('the result toast', '.toast:has-text("Cancelled 3 tasks")');
+    for (const t of bulk) expect((await sys.waitForTerminal(t.id)).status).toBe('cancelled');
+    expect((await sys.task(other.id)).status).toBe('running');
+    await sys.request('POST', `/v1/tasks/${other.id}/cancel`);
+    await sys.waitForTerminal(other.id);
+  });
+
+  it("never shows another tenant's task", async () => {
+    const theirs = await sys.submit('center.work', { ms: 1, writeOutput: 'confidential walrus' }, {}, sys.otherTenantKey);
+    await sys.waitForTerminal(theirs.id);
+    await open('#/tasks?q=walrus');
+    await until('an empty result', 'caption:has-text("0 tasks match the filter")');
+    await open(`#/tasks/${theirs.id}`);
+    await until('not found for their task', `p.error:has-text("not found")`);
+    await open('#/tasks');
+    await until('the list', 'h1#tasks-title');
+    expect(await page.locator(`tr[data-task-id="${theirs.id}"]`).count()).toBe(0);
+    expect(await page.locator(`.toast:has-text("${theirs.id.slice(0, 8)}")`).count()).toBe(0);
+  });
+
+  it('refuses a cookie-authenticated write without the CSRF header or from another origin', async () => {
+    const cookie = (await context.cookies(`${origin}/v1/`)).find((c) => c.name === 'loom_session')!;
+    const post = (headers: Record<string, string>) =>
+      fetch(`${origin}/v1/tasks/cancel`, { method: 'POST', headers: { cookie: `loom_session=${cookie.value}`, 'content-type': 'application/json', ...headers }, body: '{"all":true}' });
+    expect((await post({})).status).toBe(403);
+    expect((await post({ 'x-loom-csrf': '1', origin: 'https://evil.example' })).status).toBe(403);
+    expect((await post({ 'x-loom-csrf': '1', 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    const read = await fetch(`${origin}/v1/tasks?pageSize=1`, { headers: { cookie: `loom_session=${cookie.value}` } });
+    expect(read.status).toBe(200);
+  });
+
+  it('takes screenshots of the queues, and of every view in dark', async () => {
+    await open('#/queues');
+    await until('the queues table', 'table.queues tr[data-type="center.work"]');
+    await until('a chart', 'figure.chart svg');
+    await page.screenshot({ path: path.join(shotsDir, 'queues-light.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: path.join(shotsDir, 'queues-dark.png'), fullPage: true });
+    await open('#/tasks');
+    await until('the list', 'tbody tr[data-task-id]');
+    await page.screenshot({ path: path.join(shotsDir, 'list-dark.png') });
+    const any = await page.locator('tbody tr[data-task-id]').first().getAttribute('data-task-id');
+    await open(`#/tasks/${any}`);
+    await until('a detail', 'section.detail');
+    await page.screenshot({ path: path.join(shotsDir, 'detail-dark.png'), fullPage: true });
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).toBe('rgb(15, 18, 23)');
+    await page.emulateMedia({ colorScheme: 'light' });
+    for (const f of ['list', 'detail', 'queues']) for (const m of ['light', 'dark']) expect(fs.statSync(path.join(shotsDir, `${f}-${m}.png`)).size).toBeGreaterThan(5000);
+  });
+
+  it('made no request to any other host', () => {
+    const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:'));
+    expect(foreign).toEqual([]);
+    expect(requests.length).toBeGreaterThan(5);
+  });
+
+  it('signs out: the session ends on the server', async () => {
+    const cookie = (await context.cookies(`${origin}/v1/`)).find((c) => c.name === 'loom_session')!;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await until('the sign-in form', 'label:has-text("API key")');
+    const r = await page.evaluate(() => fetch('/v1/tasks').then((x) => x.status));
+    expect(r).toBe(401);
+    // The old cookie, replayed from elsewhere, is dead too: the session was deleted, not just the cookie.
+    const replay = await fetch(`${origin}/v1/tasks`, { headers: { cookie: `loom_session=${cookie.value}` } });
+    expect(replay.status).toBe(401);
+  });
+});
