@@ -4,12 +4,10 @@
 // storms, a wrong key, an outage, and status-sync killed mid-upload of a 200 MiB output.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { startSimulator, type SimulatorHandle } from '@loom/provider-simulator';
 import { addWebhookToken, signStandardWebhook } from '@loom/providers';
-import { intervals, TestSystem, type TaskJson } from '../support/system';
+import { startProviderSystem, waitForExternalId } from '../support/provider-system';
+import { intervals, type TestSystem, type TaskJson } from '../support/system';
 
 const types = {
   'pv.replicate': { handler: 'provider', provider: { name: 'replicate', settings: { version: 'sim-version-1' } }, timeoutMs: 120_000 },
@@ -24,47 +22,8 @@ const inputs: Record<string, unknown> = {
   'pv.short': { prompt: 'slow' },
 };
 
-function providersFile(): string {
-  const policy = { maxInFlight: 20, callsPerSecond: 50, pollEveryMs: 300, outputs: { allowedHosts: ['127.0.0.1'], allowPrivateNetworks: true, maxBytes: 512 * 1024 ** 2, timeoutMs: 120_000 } };
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'loom-providers-')), 'providers.json');
-  fs.writeFileSync(file, JSON.stringify({ providers: { replicate: policy, runninghub: policy, grsai: policy } }));
-  return file;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startSystem(prefix: string, sim: SimulatorHandle, webhooks: boolean, extraEnv: Record<string, string> = {}): Promise<TestSystem> {
-  const port = await freePort();
-  return TestSystem.start(prefix, {
-    types,
-    env: {
-      ...sim.providerEnv(),
-      LOOM_PROVIDERS_FILE: providersFile(),
-      GATEWAY_PORT: String(port),
-      ...(webhooks ? { PUBLIC_BASE_URL: `http://127.0.0.1:${port}` } : {}),
-      STATUS_SYNC_TICK_MS: '200',
-      INGEST_LEASE_MS: '3000',
-      ...extraEnv,
-    },
-  });
-}
-
-/** The provider job id the executor recorded on the task. */
-async function waitForExternalId(sys: TestSystem, taskId: string, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const id = (await sys.store.tasks.get(taskId))?.externalId;
-    if (id) return id;
-    if (Date.now() > deadline) throw new Error(`task ${taskId} recorded no provider job within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function startSystem(prefix: string, sim: SimulatorHandle, webhooks: boolean, extraEnv: Record<string, string> = {}): Promise<TestSystem> {
+  return startProviderSystem(prefix, sim, { types, webhooks, env: extraEnv });
 }
 
 /** Fetches every output through its presigned URL and compares its bytes with the simulator's. */

@@ -50,7 +50,19 @@ export const taskTypeSchema = z.object({
    * For handler "provider": which provider runs the task and with what settings (model,
    * version, workflowId, ...), passed to the adapter as they are.
    */
-  provider: z.object({ name: z.string().min(1), settings: z.record(z.string(), z.unknown()).default({}) }).optional(),
+  provider: z
+    .object({
+      name: z.string().min(1),
+      settings: z.record(z.string(), z.unknown()).default({}),
+      /**
+       * When a submit's outcome is unknown (it timed out or broke after it may have reached the
+       * provider, or the executor died mid-call) and the provider offers no way to find the job:
+       * "fail" (default) fails the task rather than risk a second paid job; "resubmit" submits
+       * again (for cheap or idempotent work, where a duplicate costs less than a failure).
+       */
+      onUnknownSubmit: z.enum(['fail', 'resubmit']).default('fail'),
+    })
+    .optional(),
   /** What a task of this type costs (see priceSchema); absent = free. */
   price: priceSchema.optional(),
 });

@@ -64,7 +64,8 @@ describe('createHttpClient', () => {
   });
 
   it('classifies other statuses: 5xx transient, 422 bad_input, 402 permanent', async () => {
-    expect(await failure(client(() => new Response('upstream down', { status: 502 }))({ method: 'GET', path: '/x' }))).toMatchObject({ errorClass: 'transient', status: 502 });
+    expect(await failure(client(() => new Response('upstream down', { status: 502 }))({ method: 'GET', path: '/x' }))).toMatchObject({ errorClass: 'transient', status: 502, maybeAccepted: true });
+    expect(await failure(client(() => json(503, {}))({ method: 'GET', path: '/x' }))).toMatchObject({ errorClass: 'transient', status: 503, maybeAccepted: false });
     expect(await failure(client(() => json(422, { detail: '- version: Required' }))({ method: 'POST', path: '/x' }))).toMatchObject({ errorClass: 'bad_input' });
     expect(await failure(client(() => json(402, {}))({ method: 'POST', path: '/x' }))).toMatchObject({ errorClass: 'permanent' });
   });
@@ -75,15 +76,22 @@ describe('createHttpClient', () => {
         throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
       })({ method: 'GET', path: '/x' }),
     );
-    expect(refused).toMatchObject({ errorClass: 'transient' });
+    expect(refused).toMatchObject({ errorClass: 'transient', maybeAccepted: false });
     expect(refused.message).toContain('ECONNREFUSED');
+    const reset = await failure(
+      client(() => {
+        throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
+      })({ method: 'POST', path: '/x' }),
+    );
+    expect(reset).toMatchObject({ errorClass: 'transient', maybeAccepted: true });
     const slow = client(
       (_url, init) =>
         new Promise<Response>((_resolve, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason))),
       50,
     );
     const timedOut = await failure(slow({ method: 'GET', path: '/x' }));
-    expect(timedOut).toMatchObject({ errorClass: 'transient' });
+    // A request that timed out may have been acted on: a submit may have made a paid job.
+    expect(timedOut).toMatchObject({ errorClass: 'transient', maybeAccepted: true });
     expect(timedOut.message).toContain('within 50 ms');
   });
 

@@ -80,6 +80,14 @@ function httpErrorClass(status: number): ProviderErrorClass {
   return status === 402 ? 'permanent' : classifyHttpStatus(status);
 }
 
+/** Connection failures that happen before a byte of the request is sent: the provider did nothing. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function causeCode(err: unknown): string | undefined {
+  const cause = (err as { cause?: { code?: string; cause?: { code?: string } } }).cause;
+  return cause?.code ?? cause?.cause?.code;
+}
+
 function networkReason(err: unknown): string {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   const parts = [cause?.code, cause?.message].filter((p): p is string => typeof p === 'string' && p.length > 0);
@@ -106,9 +114,11 @@ export function createHttpClient(id: ProviderIdentity, config: HttpClientConfig,
       // The caller's own abort is not a provider failure: hand its reason back untouched.
       if (req.signal?.aborted) throw req.signal.reason;
       if (timeout.aborted) {
-        throw new ProviderError(id.name, 'transient', `${id.label} did not answer ${where} within ${config.timeoutMs} ms`);
+        throw new ProviderError(id.name, 'transient', `${id.label} did not answer ${where} within ${config.timeoutMs} ms`, undefined, undefined, true);
       }
-      throw new ProviderError(id.name, 'transient', `${id.label} unreachable at ${base} (${networkReason(err)}) on ${where}`);
+      const code = causeCode(err);
+      const maybeAccepted = !(code && NEVER_SENT.has(code));
+      throw new ProviderError(id.name, 'transient', `${id.label} unreachable at ${base} (${networkReason(err)}) on ${where}`, undefined, undefined, maybeAccepted);
     }
 
     let body: unknown;
@@ -123,11 +133,13 @@ export function createHttpClient(id: ProviderIdentity, config: HttpClientConfig,
     if (!res.ok) {
       const retryAfterMs = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get('retry-after')) : undefined;
       const detail = errorDetail(body, parsed ? '' : text);
-      throw new ProviderError(id.name, httpErrorClass(res.status), httpErrorMessage(id, req, res.status, detail, retryAfterMs), res.status, retryAfterMs);
+      // A gateway in front of the provider (502, 504) may have passed the request on before failing.
+      const maybeAccepted = res.status === 502 || res.status === 504;
+      throw new ProviderError(id.name, httpErrorClass(res.status), httpErrorMessage(id, req, res.status, detail, retryAfterMs), res.status, retryAfterMs, maybeAccepted);
     }
     if (!parsed) {
       // A 2xx that is not JSON is a proxy or maintenance page, not the API: worth another try.
-      throw new ProviderError(id.name, 'transient', `${id.label} answered ${where} with ${res.status} but not JSON: ${text.trim().slice(0, 120)}`, res.status);
+      throw new ProviderError(id.name, 'transient', `${id.label} answered ${where} with ${res.status} but not JSON: ${text.trim().slice(0, 120)}`, res.status, undefined, true);
     }
     return { status: res.status, headers: res.headers, body };
   };

@@ -9,6 +9,13 @@ export class ProviderError extends Error {
     message: string,
     readonly status?: number,
     readonly retryAfterMs?: number,
+    /**
+     * True when the request may have reached the provider and been acted on although no answer
+     * said so (a timeout or a connection broken after sending, a gateway's 502/504, a 2xx that is
+     * not the API's): for a submit, a paid job may exist. False when the provider certainly did
+     * nothing (the connection was refused, or it answered with a refusal).
+     */
+    readonly maybeAccepted = false,
   ) {
     super(message);
     this.name = 'ProviderError';

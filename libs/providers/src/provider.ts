@@ -65,9 +65,22 @@ export interface ProviderWebhookEvent {
   taskId?: string;
 }
 
+/** What a submit that may or may not have made a job was about (see Provider.findJob). */
+export interface FindJobRequest extends Omit<SubmitRequest, 'signal' | 'callbackExpiresAt'> {
+  /** When the submit began: a job it made was created after this. */
+  since: Date;
+  signal?: AbortSignal;
+}
+
 export interface Provider {
   readonly name: string;
   submit(req: SubmitRequest): Promise<{ externalId: string }>;
+  /**
+   * Optional, for providers whose API can tell: after a submit whose outcome is unknown (a
+   * timeout, a broken connection, a crash mid-call), the job it made, or null when it certainly
+   * made none. Throws when it cannot tell. Without it, the task type's onUnknownSubmit decides.
+   */
+  findJob?(req: FindJobRequest): Promise<{ externalId: string } | null>;
   getStatus(externalId: string, signal?: AbortSignal): Promise<ProviderStatus>;
   cancel(externalId: string, signal?: AbortSignal): Promise<void>;
   /**

@@ -360,8 +360,9 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
       return transition(taskId, 'pending', {
         from: ['failed', 'cancelled'],
         where,
-        set: { progress: 0, finishedAt: null, startedAt: null, queuedAt: null, cancelRequestedAt: null, lease: null },
-        unset: ['error', 'result'],
+        // A retry is a new run: a new provider job (the old one is never resumed) and its own outputs.
+        set: { progress: 0, finishedAt: null, startedAt: null, queuedAt: null, cancelRequestedAt: null, lease: null, outputs: [], phase: null, ingest: null },
+        unset: ['error', 'result', 'provider', 'externalId'],
         inc: { attempt: 1, maxAttempts: 1 },
         events: (t) => [outboxEvent(TaskSubmittedV1, { type: t.type, attempt: t.attempt + 1, priority: t.priority }, meta(t))],
       });

@@ -1,5 +1,7 @@
 // Provider jobs still running whose task already ended or is gone (after a crash, or a cancel
-// whose provider call failed) are cancelled: a provider job left running costs money.
+// whose provider call failed) are cancelled: a provider job left running costs money. And
+// in-flight slots whose holder is gone (an executor killed between taking a slot and recording
+// the job, whose task then ended or moved on) are freed, so crashes cannot stall a provider.
 import type { Provider } from '@loom/providers';
 import type { ProviderPolicy } from '@loom/config';
 import { isTerminal, type Store } from '@loom/store';
@@ -26,5 +28,11 @@ export async function sweepOrphanJobs(deps: {
       deps.logger.warn({ provider: job.provider, externalId: job.externalId, err: (err as Error).message }, 'orphan cancel failed; will retry');
     }
   }
+  await deps.store.providerJobs.healSlots(async (provider, holder) => {
+    const task = await deps.store.tasks.get(holder.taskId);
+    const live = !!task && !isTerminal(task.status) && task.status !== 'delayed' && task.attempt === holder.attempt;
+    if (!live) deps.logger.info({ provider, taskId: holder.taskId, attempt: holder.attempt, status: task?.status ?? 'gone' }, 'freed an in-flight slot whose holder is gone');
+    return live;
+  });
   return cancelled;
 }

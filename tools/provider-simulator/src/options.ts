@@ -15,6 +15,11 @@ export interface SimulatorOptions {
   webhookSecrets: Record<ProviderKey, string>;
   /** Delay before every API answer, ms (default 0). */
   latencyMs: number;
+  /**
+   * Extra delay of a submit's answer AFTER the job was created, ms (default 0): the provider
+   * accepts and answers late, so a caller that times out first does not learn the job exists.
+   */
+  submitAnswerDelayMs: number;
   /** From submit to the end of a job, ms (default 3000). */
   jobDurationMs: number;
   /** Progress updates while running (default 5: 0, 20, 40, 60, 80 then done). */
@@ -66,6 +71,7 @@ export const DEFAULT_OPTIONS: Readonly<SimulatorOptions> = {
   apiKey: 'sim-key',
   webhookSecrets: DEFAULT_WEBHOOK_SECRETS,
   latencyMs: 0,
+  submitAnswerDelayMs: 0,
   jobDurationMs: 3000,
   progressSteps: 5,
   failureRate: 0,
@@ -87,6 +93,7 @@ export function resolveOptions(partial: Partial<SimulatorOptions> = {}, base: Si
   const checks: Array<[boolean, string]> = [
     [Number.isInteger(o.port) && o.port >= 0 && o.port < 65536, 'port'],
     [o.latencyMs >= 0, 'latencyMs'],
+    [o.submitAnswerDelayMs >= 0, 'submitAnswerDelayMs'],
     [o.jobDurationMs >= 0, 'jobDurationMs'],
     [Number.isInteger(o.progressSteps) && o.progressSteps >= 1, 'progressSteps'],
     [o.failureRate >= 0 && o.failureRate <= 1, 'failureRate'],
@@ -132,6 +139,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Si
       grsai: env.SIM_GRSAI_WEBHOOK_SECRET || DEFAULT_WEBHOOK_SECRETS.grsai,
     },
     latencyMs: num(env, 'SIM_LATENCY_MS'),
+    submitAnswerDelayMs: num(env, 'SIM_SUBMIT_ANSWER_DELAY_MS'),
     jobDurationMs: num(env, 'SIM_JOB_DURATION_MS'),
     progressSteps: num(env, 'SIM_PROGRESS_STEPS'),
     failureRate: num(env, 'SIM_FAILURE_RATE'),

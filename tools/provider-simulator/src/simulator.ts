@@ -15,6 +15,8 @@ import { runningHubApi } from './runninghub.api';
 import { signedHeaders } from './signing';
 
 const APIS: Record<ProviderKey, ProviderApi> = { replicate: replicateApi, runninghub: runningHubApi, grsai: grsaiApi };
+/** The endpoints that create a job (submitAnswerDelayMs delays their answer after the job exists). */
+const SUBMIT_ENDPOINTS = new Set(['replicate.create', 'runninghub.create', 'grsai.sora', 'grsai.veo']);
 const MAX_BODY = 1024 * 1024;
 /** Finished jobs (and their files) are forgotten after an hour, as Replicate deletes outputs about an hour after completion. */
 const JOB_RETENTION_MS = 3600_000;
@@ -293,7 +295,12 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
       stats.rateLimited++;
       return send(res, api.rateLimited(options.retryAfterSeconds));
     }
-    send(res, route.handle(simReq, context(api)));
+    const reply = route.handle(simReq, context(api));
+    if (SUBMIT_ENDPOINTS.has(route.endpoint) && options.submitAnswerDelayMs > 0) {
+      await new Promise((r) => setTimeout(r, options.submitAnswerDelayMs));
+      if (closed || res.destroyed) return void res.destroy();
+    }
+    send(res, reply);
   }
 
   // "refuse": nothing listens while down (connection refused); "503": the server answers 503.
