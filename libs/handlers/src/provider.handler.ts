@@ -5,7 +5,13 @@
 import { z } from 'zod';
 import { defineHandler } from './task-handler';
 
-export const providerInput = z.record(z.string(), z.unknown());
+/** A key MongoDB can store: no NUL character (BSON refuses it), not empty and not starting with `$` (an operator). */
+const storableKey = z.string().regex(/^[^$\u0000][^\u0000]*$/, 'a key must not be empty, start with $ or contain a NUL character');
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+const json: z.ZodType<Json> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(storableKey, json)]));
+
+/** Any JSON object the task can be stored with; the provider adapter checks its fields. */
+export const providerInput = z.record(storableKey, json);
 
 export const providerHandlerSpec = defineHandler({
   name: 'provider',

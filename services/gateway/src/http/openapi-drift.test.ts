@@ -14,6 +14,11 @@ import { createApp, type GatewayDeps } from './app';
 import { buildOpenApiDocument } from './openapi';
 import { routesOf } from './routes';
 
+/** Served on purpose without a path in the document, and why (each is named in the document's text instead). */
+const NOT_IN_DOCUMENT: Record<string, string> = {
+  'GET /v1/ws': 'a WebSocket endpoint (it answers a plain GET with 426); OpenAPI cannot describe a WebSocket, /v1/events says where it is',
+};
+
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;
 
 function fullApp() {
@@ -45,7 +50,7 @@ describe('the OpenAPI document and the routes express serves', () => {
   );
 
   it('documents every route it serves, and serves every route it documents', () => {
-    const servedKeys = [...new Set(served.filter((r) => !r.opaque).map((r) => `${r.method} ${r.path}`))];
+    const servedKeys = [...new Set(served.filter((r) => !r.opaque).map((r) => `${r.method} ${r.path}`))].filter((k) => !(k in NOT_IN_DOCUMENT));
     const undocumented = servedKeys.filter((k) => !documented.includes(k));
     const unserved = documented.filter((k) => !servedKeys.includes(k));
     const problems = [

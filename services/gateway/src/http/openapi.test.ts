@@ -19,7 +19,6 @@ describe('OpenAPI document', () => {
         '/v1/tasks/{id}/cancel',
         '/v1/tasks/{id}/logs',
         '/v1/tasks/{id}/retry',
-        '/v1/ws',
         '/v1/batches',
         '/v1/batches/{id}',
         '/v1/account',

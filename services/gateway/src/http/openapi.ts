@@ -52,6 +52,15 @@ const json = (schema: z.ZodType, description: string): ResponseConfig => ({
 });
 const error = (description: string): ResponseConfig => json(errorSchema, description);
 
+/** One event of the SSE stream, in the OpenAPI form for text/event-stream: its fields, `data` the LiveEvent as JSON. */
+const sseEventSchema = z
+  .object({
+    id: z.string().openapi({ description: 'Send it back as Last-Event-ID to resume after this event.' }),
+    event: z.string().openapi({ example: 'task.progress', description: 'The LiveEvent name (task.*, task.snapshot, stream.reset).' }),
+    data: z.string().openapi({ contentMediaType: 'application/json', contentSchema: { $ref: '#/components/schemas/LiveEvent' } } as never),
+  })
+  .openapi('SseEvent');
+
 const webhookAcceptedSchema = z.object({ accepted: z.literal(true), duplicate: z.literal(true).optional() }).openapi('WebhookAccepted');
 
 const common = {
@@ -72,6 +81,8 @@ export function buildOpenApiDocument(opts: OpenApiOptions = {}): OpenApiDocument
   });
   const security = [{ [bearer.name]: [] }, { [registerSessionCookie(registry)]: [] }];
   const path = (route: RouteConfig) => registry.registerPath({ security, ...route });
+  // Referenced from the SSE event's data (contentSchema), which the generator does not follow.
+  registry.register('LiveEvent', liveEventSchema);
 
   path({
     method: 'post',
@@ -177,27 +188,13 @@ export function buildOpenApiDocument(opts: OpenApiOptions = {}): OpenApiDocument
       "The caller's tenant's tasks (operators: all); with taskId, that task only, starting with a task.snapshot event. " +
       'A client that reconnects with `Last-Event-ID` (header, or the lastEventId query parameter) gets the events it missed ' +
       'from this gateway; when they are no longer known (another replica, a restart, too long away) it gets a fresh ' +
-      'task.snapshot instead (with taskId), or a stream.reset event (without), and should read the current state again.',
+      'task.snapshot instead (with taskId), or a stream.reset event (without), and should read the current state again. ' +
+      'The same events come over a WebSocket at /v1/ws (one LiveEvent JSON per text frame, same query and auth; not described ' +
+      'here, since OpenAPI cannot describe a WebSocket: a GET without the upgrade answers 426 UPGRADE_REQUIRED).',
     request: { query: liveQuery, headers: liveHeaders },
     responses: {
-      200: { description: 'The stream.', content: { 'text/event-stream': { schema: liveEventSchema } } },
+      200: { description: 'The stream: one SSE event per LiveEvent.', content: { 'text/event-stream': { schema: sseEventSchema } } },
       ...taskLookup,
-    },
-  });
-  path({
-    method: 'get',
-    path: '/v1/ws',
-    summary: 'Live task events (WebSocket)',
-    description:
-      'Upgrade to a WebSocket (`Connection: Upgrade`, `Upgrade: websocket`); each text frame is one LiveEvent JSON. ' +
-      'Same filters and auth as /v1/events. A plain GET without the upgrade answers 426.',
-    request: { query: liveQuery },
-    responses: {
-      101: { description: 'Switching protocols: the WebSocket is open.' },
-      400: error('A bad query (VALIDATION_FAILED).'),
-      401: error('Missing or unknown API key (UNAUTHENTICATED), on an upgrade request.'),
-      404: error("No such task for this caller (TASK_NOT_FOUND), on an upgrade request."),
-      426: error('Not an upgrade request (UPGRADE_REQUIRED); the answer carries `Upgrade: websocket`.'),
     },
   });
   registerBillingPaths(path);
@@ -266,9 +263,8 @@ function documentPerType(doc: OpenApiDocument, types: TaskTypeInfo[]): void {
   const variants = (base: SchemaObject, name: string, inputField: 'input' | 'items') => {
     const mapping: Record<string, string> = {};
     for (const t of types) {
-      const { $schema: _dialect, ...input } = t.inputSchema;
       const inputName = `Input.${t.type}`;
-      schemas[inputName] = { ...input, description: `The input of a ${t.type} task.` };
+      schemas[inputName] = { ...hoistDefs(t.inputSchema, inputName, schemas), description: `The input of a ${t.type} task.` };
       const ref = { $ref: `#/components/schemas/${inputName}` };
       const props = { ...base.properties };
       props.type = { type: 'string', const: t.type, description: t.description };
@@ -293,6 +289,23 @@ function documentPerType(doc: OpenApiDocument, types: TaskTypeInfo[]): void {
   };
   variants(schemas.SubmitTask!, 'SubmitTask', 'input');
   if (schemas.SubmitBatch) variants(schemas.SubmitBatch, 'SubmitBatch', 'items');
+}
+
+/**
+ * A JSON Schema's own `$defs` (recursive inputs) become components named `<name>.<def>`, and its
+ * `#/$defs/...` references point there: inside the document, `#` is the document's root.
+ */
+function hoistDefs(schema: Record<string, unknown>, name: string, schemas: Record<string, SchemaObject>): SchemaObject {
+  const { $schema: _dialect, $defs, ...rest } = schema as { $schema?: unknown; $defs?: Record<string, unknown> };
+  const rewrite = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(rewrite);
+    if (!v || typeof v !== 'object') return v;
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [k, k === '$ref' && typeof x === 'string' && x.startsWith('#/$defs/') ? `#/components/schemas/${name}.${x.slice(8)}` : rewrite(x)]),
+    );
+  };
+  for (const [def, body] of Object.entries($defs ?? {})) schemas[`${name}.${def}`] = rewrite(body) as SchemaObject;
+  return rewrite(rest) as SchemaObject;
 }
 
 /** Whether an input schema refuses `{}` (then the submission must carry `input`). */

@@ -68,7 +68,13 @@ export type TaskFilterBody = z.infer<typeof taskFilterSchema>;
 
 export const listTasksQuery = z.object({
   ...taskFilterFields,
-  page: z.coerce.number().int().min(1).default(1).openapi({ type: 'integer', minimum: 1, description: 'From 1. Default 1.' }),
+  page: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(1)
+    .openapi({ type: 'integer', minimum: 1, maximum: 1_000_000, description: 'From 1 (at most 1,000,000). Default 1.' }),
   pageSize: z.coerce.number().int().min(1).max(100).default(20).openapi({ type: 'integer', minimum: 1, maximum: 100, description: 'Default 20, at most 100.' }),
 });
 export type ListTasksQuery = z.infer<typeof listTasksQuery>;
