@@ -11,6 +11,7 @@ const PAD = { left: 36, right: 52, top: 8, bottom: 22 };
 export function HourChart({ q }: { q: QueueType }) {
   const data = q.perMinute;
   const maxCount = Math.max(1, ...data.map((m) => m.succeeded + m.failed + m.cancelled));
+  const hasDurations = data.some((m) => m.p90Ms !== null);
   const maxMs = Math.max(1, ...data.map((m) => m.p90Ms ?? 0));
   const iw = W - PAD.left - PAD.right;
   const ih = H - PAD.top - PAD.bottom;
@@ -29,7 +30,7 @@ export function HourChart({ q }: { q: QueueType }) {
         <line class="axis" x1={PAD.left} y1={PAD.top + ih} x2={W - PAD.right} y2={PAD.top + ih} />
         <text class="tick" x={PAD.left - 4} y={PAD.top + 8} text-anchor="end">{maxCount}</text>
         <text class="tick" x={PAD.left - 4} y={PAD.top + ih} text-anchor="end">0</text>
-        <text class="tick" x={W - PAD.right + 4} y={PAD.top + 8}>{duration(maxMs)}</text>
+        {hasDurations && <text class="tick" x={W - PAD.right + 4} y={PAD.top + 8}>{duration(maxMs)}</text>}
         <text class="tick" x={PAD.left} y={H - 6}>−60 min</text>
         <text class="tick" x={W - PAD.right} y={H - 6} text-anchor="end">now</text>
         {data.map((m, i) => {

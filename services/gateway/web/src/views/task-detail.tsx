@@ -27,7 +27,9 @@ export function timelineOf(t: Task, logs: LogLine[]): Step[] {
     else if (/^finished in /.test(l.message)) steps.push({ label: 'Handler finished', at: l.timestamp });
   }
   if (t.queuedAt) steps.push({ label: 'Queued (latest attempt)', at: t.queuedAt });
-  if (t.startedAt) steps.push({ label: 'Started (latest attempt)', at: t.startedAt });
+  // The executor logs each attempt's start; the task's own startedAt only when that line is missing.
+  const logged = steps.some((s) => s.label.startsWith('Attempt') && t.startedAt && Math.abs(Date.parse(s.at) - Date.parse(t.startedAt)) < 2000);
+  if (t.startedAt && !logged) steps.push({ label: 'Started (latest attempt)', at: t.startedAt });
   if (t.finishedAt) steps.push({ label: `Finished: ${t.status}`, at: t.finishedAt });
   return steps.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }
