@@ -282,7 +282,7 @@ describe('many tasks', () => {
     const foreign = await submitted(keys.b);
     const r = await api('POST', '/v1/tasks/cancel', { body: { ids: [a1, a2, done, foreign, 'no-such-id'] } });
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ cancelled: [a1, a2], notFound: [done, foreign, 'no-such-id'] });
+    expect(r.body).toEqual({ dryRun: false, matched: 5, cancelled: [a1, a2], notFound: [done, foreign, 'no-such-id'] });
     expect((await api('GET', `/v1/tasks/${foreign}`, { key: keys.b })).body.status).toBe('queued');
     expectError(await api('POST', '/v1/tasks/cancel', { body: {} }), 400, 'VALIDATION_FAILED');
     expectError(await api('POST', '/v1/tasks/cancel', { body: { ids: [a1], all: true } }), 400, 'VALIDATION_FAILED');
