@@ -45,23 +45,36 @@ function allPids(): number[] {
 
 /** The given pids and all their descendants that are alive now. */
 export function withDescendants(roots: number[]): ProcStat[] {
+  return [...descendantsOf(roots.map((pid) => [String(pid), [pid]])).values()].flat();
+}
+
+/**
+ * For each named set of root pids, those alive and all their descendants, from ONE scan of /proc
+ * (the meter samples every 200 ms: a scan per group would cost the machine more than the
+ * smallest systems it measures).
+ */
+export function descendantsOf(sets: [string, number[]][]): Map<string, ProcStat[]> {
   const stats = allPids()
     .map(readStat)
     .filter((s): s is ProcStat => !!s);
   const children = new Map<number, ProcStat[]>();
   for (const s of stats) (children.get(s.ppid) ?? children.set(s.ppid, []).get(s.ppid)!).push(s);
   const byPid = new Map(stats.map((s) => [s.pid, s]));
-  const out: ProcStat[] = [];
-  const seen = new Set<number>();
-  const stack = roots.filter((p) => byPid.has(p));
-  while (stack.length) {
-    const pid = stack.pop()!;
-    if (seen.has(pid)) continue;
-    seen.add(pid);
-    out.push(byPid.get(pid)!);
-    for (const c of children.get(pid) ?? []) stack.push(c.pid);
+  const result = new Map<string, ProcStat[]>();
+  for (const [name, roots] of sets) {
+    const out: ProcStat[] = [];
+    const seen = new Set<number>();
+    const stack = roots.filter((p) => byPid.has(p));
+    while (stack.length) {
+      const pid = stack.pop()!;
+      if (seen.has(pid)) continue;
+      seen.add(pid);
+      out.push(byPid.get(pid)!);
+      for (const c of children.get(pid) ?? []) stack.push(c.pid);
+    }
+    result.set(name, out);
   }
-  return out;
+  return result;
 }
 
 export function rssKiB(pid: number): number {
@@ -163,13 +176,13 @@ export class ResourceMeter {
 
   private snapshot(): Map<string, Map<number, number>> {
     const m = new Map<string, Map<number, number>>();
-    for (const g of this.groups) m.set(g.name, new Map(withDescendants([g.pid]).map((s) => [s.pid, s.ticks])));
+    for (const [name, procs] of descendantsOf(this.groups.map((g) => [g.name, [g.pid]]))) m.set(name, new Map(procs.map((s) => [s.pid, s.ticks])));
     return m;
   }
 
   private sampleRss(): number {
     let kib = 0;
-    for (const g of this.groups) for (const s of withDescendants([g.pid])) kib += rssKiB(s.pid);
+    for (const procs of descendantsOf(this.groups.map((g) => [g.name, [g.pid]])).values()) for (const s of procs) kib += rssKiB(s.pid);
     if (kib > this.peakKiB) this.peakKiB = kib;
     return kib;
   }
