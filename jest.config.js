@@ -14,7 +14,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
-      roots: ['<rootDir>/libs', '<rootDir>/services'],
+      roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/clients'],
       testMatch: ['**/*.test.ts'],
     },
     {

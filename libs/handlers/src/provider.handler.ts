@@ -8,7 +8,9 @@ import { defineHandler } from './task-handler';
 /** A key MongoDB can store: no NUL character (BSON refuses it), not empty and not starting with `$` (an operator). */
 const storableKey = z.string().regex(/^[^$\u0000][^\u0000]*$/, 'a key must not be empty, start with $ or contain a NUL character');
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-const json: z.ZodType<Json> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(storableKey, json)]));
+const json: z.ZodType<Json> = z
+  .lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(storableKey, json)]))
+  .meta({ id: 'StorableJson', description: 'Any JSON value whose object keys MongoDB can store.' });
 
 /** Any JSON object the task can be stored with; the provider adapter checks its fields. */
 export const providerInput = z.record(storableKey, json);

@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// The `loom` command (src/cli/main.ts), run from its TypeScript source through tsx's loader.
+require('tsx/cjs');
+require('../src/cli/main.ts')
+  .main(process.argv)
+  .then((code) => {
+    // Once what was written has been flushed: an idle keep-alive socket must not hold the exit.
+    process.stdout.write('', () => process.exit(code));
+  });

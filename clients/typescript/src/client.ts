@@ -1,0 +1,184 @@
+// The Loom API client: a thin layer over openapi-fetch with the types generated from the
+// gateway's OpenAPI document (src/generated/openapi.ts), so every path, body and answer is
+// checked by the compiler. Every method returns the answer's data or throws LoomApiError; list
+// methods are async iterators over the pages; wait and watch follow a task over SSE (live.ts).
+import createClient, { type Client } from 'openapi-fetch';
+import { LoomApiError } from './errors';
+import type { components, paths } from './generated/openapi';
+import { liveEvents, type LiveEvent } from './live';
+
+type Schemas = components['schemas'];
+export type Task = Schemas['Task'];
+export type TaskStatus = Task['status'];
+export type TaskLogLine = Schemas['TaskLogLine'];
+export type TaskPage = Schemas['TaskPage'];
+export type SubmitTask = Schemas['SubmitTask'];
+/** The configured task types, each with its own input type. */
+export type TaskType = SubmitTask['type'];
+export type TaskInput<T extends TaskType> = Extract<SubmitTask, { type: T }> extends { input?: infer I } ? I : never;
+export type BulkCancel = Schemas['BulkCancel'];
+export type BulkCancelResult = Schemas['BulkCancelResult'];
+export type CancelResult = Schemas['CancelResult'];
+export type Batch = Schemas['Batch'];
+export type BatchCreated = Schemas['BatchCreated'];
+export type Account = Schemas['Account'];
+export type LedgerEntry = Schemas['LedgerEntry'];
+export type CreatedTenant = Schemas['CreatedTenant'];
+export type ListTasksQuery = NonNullable<paths['/v1/tasks']['get']['parameters']['query']>;
+
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled'];
+const TERMINAL_EVENTS = new Set(['task.succeeded', 'task.failed', 'task.cancelled']);
+
+export interface LoomClientOptions {
+  /** The gateway, e.g. http://127.0.0.1:8080. */
+  url: string;
+  /** An API key (user or operator). */
+  apiKey: string;
+  /** Default globalThis.fetch. */
+  fetch?: typeof fetch;
+}
+
+export interface SubmitOptions {
+  idempotencyKey?: string;
+  timeoutMs?: number;
+  priority?: number;
+}
+
+export interface WatchOptions {
+  signal?: AbortSignal;
+  /** Called on each reconnect of the event stream. */
+  onReconnect?: (err: unknown, attempt: number) => void;
+}
+
+export type LoomClient = ReturnType<typeof createLoomClient>;
+
+export function createLoomClient(opts: LoomClientOptions) {
+  const baseUrl = opts.url.replace(/\/+$/, '');
+  const headers = { authorization: `Bearer ${opts.apiKey}` };
+  const fetchImpl = opts.fetch ?? globalThis.fetch;
+  const api: Client<paths> = createClient<paths>({ baseUrl, headers, fetch: (req) => fetchImpl(req) });
+
+  /** The data of a success, else LoomApiError; a network failure is LoomApiError NETWORK (status 0). */
+  async function call<T>(what: string, request: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+    let r: { data?: T; error?: unknown; response: Response };
+    try {
+      r = await request();
+    } catch (err) {
+      throw new LoomApiError('NETWORK', 0, `${what}: ${err instanceof Error ? err.message : String(err)} (${baseUrl})`);
+    }
+    if (!r.response.ok) throw LoomApiError.fromResponse(r.response.status, r.error, what);
+    return r.data as T;
+  }
+
+  async function* pages<T>(fetchPage: (page: number) => Promise<{ items: T[]; page: number; pageSize: number; total: number }>, limit = Infinity): AsyncGenerator<T> {
+    let seen = 0;
+    for (let page = 1; ; page++) {
+      const p = await fetchPage(page);
+      for (const item of p.items) {
+        if (seen++ >= limit) return;
+        yield item;
+      }
+      if (p.items.length === 0 || p.page * p.pageSize >= p.total) return;
+    }
+  }
+
+  const tasks = {
+    submit<T extends TaskType>(type: T, input: TaskInput<T>, o: SubmitOptions = {}): Promise<Task> {
+      const body = { type, input, ...o } as SubmitTask;
+      return call('POST /v1/tasks', () => api.POST('/v1/tasks', { body }));
+    },
+    get: (id: string): Promise<Task> => call(`GET /v1/tasks/${id}`, () => api.GET('/v1/tasks/{id}', { params: { path: { id } } })),
+    /** One page (newest first). */
+    page: (query: ListTasksQuery = {}): Promise<TaskPage> => call('GET /v1/tasks', () => api.GET('/v1/tasks', { params: { query } })),
+    /** Every task matching the query, newest first, page after page; `limit` stops early. */
+    list(query: Omit<ListTasksQuery, 'page'> = {}, o: { limit?: number } = {}): AsyncGenerator<Task> {
+      const pageSize = query.pageSize ?? Math.min(100, o.limit ?? 100);
+      return pages((page) => tasks.page({ ...query, page, pageSize }), o.limit);
+    },
+    logs: (id: string): Promise<TaskLogLine[]> => call(`GET /v1/tasks/${id}/logs`, () => api.GET('/v1/tasks/{id}/logs', { params: { path: { id } } })),
+    cancel: (id: string): Promise<CancelResult> => call(`POST /v1/tasks/${id}/cancel`, () => api.POST('/v1/tasks/{id}/cancel', { params: { path: { id } } })),
+    /** By ids, by types, all, or a filter (exactly one); dryRun counts first. */
+    cancelMany: (body: BulkCancel): Promise<BulkCancelResult> => call('POST /v1/tasks/cancel', () => api.POST('/v1/tasks/cancel', { body })),
+    retry: (id: string): Promise<Task> => call(`POST /v1/tasks/${id}/retry`, () => api.POST('/v1/tasks/{id}/retry', { params: { path: { id } } })),
+    retryMany: (body: Schemas['BulkRetry']): Promise<Schemas['BulkRetryResult']> => call('POST /v1/tasks/retry', () => api.POST('/v1/tasks/retry', { body })),
+    remove: (id: string): Promise<void> => call(`DELETE /v1/tasks/${id}`, () => api.DELETE('/v1/tasks/{id}', { params: { path: { id } } })).then(() => undefined),
+    cleanup: (body: Schemas['Cleanup']): Promise<Schemas['CleanupResult']> => call('POST /v1/tasks/cleanup', () => api.POST('/v1/tasks/cleanup', { body })),
+
+    /**
+     * The task's live events, starting with a task.snapshot (its state now), until the caller
+     * stops iterating or aborts. Reconnects resume after the last event seen (nothing is lost).
+     */
+    watch(id: string, o: WatchOptions = {}): AsyncGenerator<LiveEvent> {
+      return liveEvents({ baseUrl, headers, fetch: fetchImpl, taskId: id, signal: o.signal, onReconnect: o.onReconnect });
+    },
+
+    /** Resolves with the task once it is succeeded, failed or cancelled (read again after its last event). */
+    async wait(id: string, o: WatchOptions & { onEvent?: (e: LiveEvent) => void } = {}): Promise<Task> {
+      const ac = new AbortController();
+      const stop = () => ac.abort();
+      o.signal?.addEventListener('abort', stop, { once: true });
+      try {
+        for await (const e of tasks.watch(id, { signal: ac.signal, onReconnect: o.onReconnect })) {
+          o.onEvent?.(e);
+          const snapshotDone = e.event === 'task.snapshot' && TERMINAL_STATUSES.includes((e.payload as Task).status);
+          if (!snapshotDone && !TERMINAL_EVENTS.has(e.event)) continue;
+          const task = await tasks.get(id);
+          if (TERMINAL_STATUSES.includes(task.status)) return task;
+        }
+        throw new LoomApiError('ABORTED', 0, `waiting for task ${id} was aborted`);
+      } finally {
+        o.signal?.removeEventListener('abort', stop);
+        ac.abort();
+      }
+    },
+  };
+
+  const batches = {
+    submit<T extends TaskType>(type: T, items: TaskInput<T>[], o: SubmitOptions = {}): Promise<BatchCreated> {
+      const body = { type, items, ...o } as Schemas['SubmitBatch'];
+      return call('POST /v1/batches', () => api.POST('/v1/batches', { body }));
+    },
+    get: (id: string): Promise<Batch> => call(`GET /v1/batches/${id}`, () => api.GET('/v1/batches/{id}', { params: { path: { id } } })),
+  };
+
+  const account = {
+    get: (): Promise<Account> => call('GET /v1/account', () => api.GET('/v1/account')),
+    /** The ledger, newest first, page after page. */
+    ledger(o: { limit?: number } = {}): AsyncGenerator<LedgerEntry> {
+      const pageSize = Math.min(200, o.limit ?? 200);
+      return pages((page) => call('GET /v1/account/ledger', () => api.GET('/v1/account/ledger', { params: { query: { page, pageSize } } })), o.limit);
+    },
+  };
+
+  const admin = {
+    createTenant: (name: string): Promise<CreatedTenant> => call('POST /v1/admin/tenants', () => api.POST('/v1/admin/tenants', { body: { name } })),
+    tenant: (tenantId: string): Promise<Account> =>
+      call(`GET /v1/admin/tenants/${tenantId}`, () => api.GET('/v1/admin/tenants/{tenantId}', { params: { path: { tenantId } } })),
+    /** Grants (amount > 0) or deducts (< 0). */
+    credits: (tenantId: string, body: Schemas['CreditsChange']): Promise<Account> =>
+      call(`POST /v1/admin/tenants/${tenantId}/credits`, () => api.POST('/v1/admin/tenants/{tenantId}/credits', { params: { path: { tenantId } }, body })),
+    ledger(tenantId: string, o: { limit?: number } = {}): AsyncGenerator<LedgerEntry> {
+      const pageSize = Math.min(200, o.limit ?? 200);
+      return pages(
+        (page) =>
+          call(`GET /v1/admin/tenants/${tenantId}/ledger`, () =>
+            api.GET('/v1/admin/tenants/{tenantId}/ledger', { params: { path: { tenantId }, query: { page, pageSize } } }),
+          ),
+        o.limit,
+      );
+    },
+  };
+
+  return {
+    tasks,
+    batches,
+    account,
+    admin,
+    taskTypes: (): Promise<Schemas['TaskType'][]> => call('GET /v1/task-types', () => api.GET('/v1/task-types')),
+    /** All events the caller may see (or one task's), resumable; see live.ts. */
+    events: (o: WatchOptions & { taskId?: string; lastEventId?: string } = {}) =>
+      liveEvents({ baseUrl, headers, fetch: fetchImpl, taskId: o.taskId, lastEventId: o.lastEventId, signal: o.signal, onReconnect: o.onReconnect }),
+    /** The typed openapi-fetch client, for anything this layer does not wrap. */
+    raw: api,
+  };
+}

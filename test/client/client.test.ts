@@ -1,0 +1,191 @@
+// @loom/client against a whole running system (the five services on the real servers): the
+// typed methods, page iteration, the one error class, wait/watch over SSE, and a stream that
+// resumes after a disconnect without losing an event (Last-Event-ID replay, or a snapshot).
+import fs from 'node:fs';
+import path from 'node:path';
+import { createLoomClient, isLoomApiError, type LiveEvent, type LoomClient } from '@loom/client';
+import { repoRoot } from '@loom/dev-infra';
+import { TestSystem } from '../support/system';
+
+/** The repository's sleep types, so the generated per-type input types apply as they are. */
+export function demoSleepTypes(): Record<string, Record<string, unknown>> {
+  const all = JSON.parse(fs.readFileSync(path.join(repoRoot, 'config', 'task-types.json'), 'utf8')).types;
+  return { 'demo.image': all['demo.image'], 'demo.video': all['demo.video'] };
+}
+
+let sys: TestSystem;
+let client: LoomClient;
+
+beforeAll(async () => {
+  sys = await TestSystem.start('client', { types: demoSleepTypes() });
+  await sys.operator.grant(sys.tenantId, 10_000);
+  client = createLoomClient({ url: sys.gatewayUrl, apiKey: sys.apiKey });
+});
+
+afterAll(async () => {
+  await sys?.stop();
+});
+
+async function errorOf(p: Promise<unknown>): Promise<{ code: string; status: number; details?: unknown }> {
+  try {
+    await p;
+  } catch (err) {
+    if (isLoomApiError(err)) return err;
+    throw err;
+  }
+  throw new Error('expected a LoomApiError, the call succeeded');
+}
+
+/** The next events of a live iterator until `until` matches, with a bounded wait. */
+async function collect(events: AsyncGenerator<LiveEvent>, until: (e: LiveEvent, all: LiveEvent[]) => boolean, what: string, timeoutMs = 20_000): Promise<LiveEvent[]> {
+  const got: LiveEvent[] = [];
+  const timer = setTimeout(() => void events.return(undefined), timeoutMs);
+  try {
+    for await (const e of events) {
+      got.push(e);
+      if (until(e, got)) return got;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  throw new Error(`the stream ended before ${what}; got ${got.map((e) => e.event).join(', ') || 'nothing'}`);
+}
+
+describe('tasks', () => {
+  it('submits, waits over SSE for the end, and reads the task and its logs', async () => {
+    const task = await client.tasks.submit('demo.image', { ms: 300, progressSteps: 2 }, { idempotencyKey: 'client-wait-1' });
+    expect(task).toMatchObject({ type: 'demo.image', price: 1 });
+    expect(['pending', 'queued']).toContain(task.status);
+    const seen: string[] = [];
+    const done = await client.tasks.wait(task.id, { onEvent: (e) => seen.push(e.event) });
+    expect(done).toMatchObject({ id: task.id, status: 'succeeded', progress: 100, result: { sleptMs: 300 } });
+    expect(seen[0]).toBe('task.snapshot');
+    expect(seen).toContain('task.succeeded');
+    expect((await client.tasks.get(task.id)).status).toBe('succeeded');
+    expect((await client.tasks.logs(task.id)).map((l) => l.message)).toContain('slept 300 ms');
+    // The same idempotency key answers the first task.
+    expect((await client.tasks.submit('demo.image', { ms: 300, progressSteps: 2 }, { idempotencyKey: 'client-wait-1' })).id).toBe(task.id);
+  });
+
+  it('lists every page through the async iterator, newest first, and stops at a limit', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await client.tasks.submit('demo.video', { ms: 60_000 })).id);
+    const listed: string[] = [];
+    for await (const t of client.tasks.list({ type: 'demo.video', pageSize: 2 })) listed.push(t.id);
+    expect(listed.slice(0, 5)).toEqual([...ids].reverse());
+    const limited: string[] = [];
+    for await (const t of client.tasks.list({ type: 'demo.video' }, { limit: 3 })) limited.push(t.id);
+    expect(limited).toHaveLength(3);
+    const r = await client.tasks.cancelMany({ types: ['demo.video'] });
+    expect(r.cancelled).toEqual(expect.arrayContaining(ids));
+  });
+
+  it('throws one error class carrying the code, the status and the details', async () => {
+    const invalid = await errorOf(client.tasks.submit('demo.image', {} as never));
+    expect(invalid).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+    expect(invalid.details).toEqual([expect.objectContaining({ path: 'input.ms' })]);
+    expect(await errorOf(client.tasks.get('no-such-task'))).toMatchObject({ code: 'TASK_NOT_FOUND', status: 404 });
+    expect(await errorOf(createLoomClient({ url: sys.gatewayUrl, apiKey: 'wrong' }).tasks.get('x'))).toMatchObject({ code: 'UNAUTHENTICATED', status: 401 });
+    expect(await errorOf(createLoomClient({ url: 'http://127.0.0.1:1', apiKey: 'x' }).account.get())).toMatchObject({ code: 'NETWORK', status: 0 });
+  });
+
+  it('cancels and retries, one and many', async () => {
+    const a = await client.tasks.submit('demo.video', { ms: 60_000 });
+    await sys.waitForStatus(a.id, 'running');
+    expect(await client.tasks.cancel(a.id)).toEqual({ id: a.id, status: 'cancelling' });
+    expect((await client.tasks.wait(a.id)).status).toBe('cancelled');
+    const retried = await client.tasks.retry(a.id);
+    expect(retried).toMatchObject({ id: a.id, status: 'pending', attempts: 2 });
+    const many = await client.tasks.cancelMany({ ids: [a.id, 'unknown-id'] });
+    expect(many.notFound).toContain('unknown-id');
+    expect((await client.tasks.wait(a.id)).status).toBe('cancelled');
+    const again = await client.tasks.retryMany({ ids: [a.id] });
+    expect(again.retried).toEqual([a.id]);
+    await client.tasks.cancel(a.id);
+  });
+});
+
+describe('batches, account and admin', () => {
+  it('submits a batch and reads it; reads the account and its ledger; operators create tenants and grant credits', async () => {
+    const b = await client.batches.submit('demo.image', [{ ms: 10 }, { ms: 20 }]);
+    expect(b.taskIds).toHaveLength(2);
+    expect(await client.batches.get(b.batchId)).toMatchObject({ batchId: b.batchId, size: 2, type: 'demo.image' });
+    for (const id of b.taskIds) await client.tasks.wait(id);
+    const account = await client.account.get();
+    expect(account.tenantId).toBe(sys.tenantId);
+    const ledger = [];
+    for await (const e of client.account.ledger({ limit: 500 })) ledger.push(e);
+    expect(ledger.map((e) => e.kind)).toContain('grant');
+
+    const ops = createLoomClient({ url: sys.gatewayUrl, apiKey: sys.operatorKey });
+    const tenant = await ops.admin.createTenant('client test tenant');
+    expect(await ops.admin.credits(tenant.tenantId, { amount: 25, reason: 'client test' })).toMatchObject({ tenantId: tenant.tenantId, balance: 25 });
+    expect(await ops.admin.tenant(tenant.tenantId)).toMatchObject({ balance: 25 });
+    const entries = [];
+    for await (const e of ops.admin.ledger(tenant.tenantId)) entries.push(e);
+    expect(entries).toEqual([expect.objectContaining({ kind: 'grant', amount: 25 })]);
+    expect(await errorOf(client.admin.createTenant('not an operator'))).toMatchObject({ code: 'FORBIDDEN', status: 403 });
+    const own = createLoomClient({ url: sys.gatewayUrl, apiKey: tenant.apiKey });
+    expect((await own.account.get()).balance).toBe(25);
+  });
+});
+
+describe('live events that lose nothing across reconnects', () => {
+  it('gives every event an id; a stream resumed with the last id seen gets exactly the events it missed', async () => {
+    const task = await client.tasks.submit('demo.video', { ms: 60_000 });
+    const first = await collect(client.events({ taskId: task.id }), (e) => e.event === 'task.snapshot', 'the snapshot');
+    const lastSeen = first.at(-1)!.id!;
+    expect(lastSeen).toMatch(/^[0-9a-f]+-\d+$/);
+    // While no stream is open, the task starts and is cancelled.
+    await sys.waitForStatus(task.id, 'running');
+    await client.tasks.cancel(task.id);
+    await sys.waitForStatus(task.id, 'cancelled');
+    const resumed = await collect(client.events({ taskId: task.id, lastEventId: lastSeen }), (e) => e.event === 'task.cancelled', 'task.cancelled');
+    // Replayed, not re-snapshotted: the events it missed, in order, each with a newer id.
+    expect(resumed.map((e) => e.event)).not.toContain('task.snapshot');
+    expect(resumed.map((e) => e.event)).toEqual(expect.arrayContaining(['task.started', 'task.cancel_requested', 'task.cancelled']));
+    const seqs = resumed.map((e) => Number(e.id!.split('-')[1]));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(seqs[0]).toBeGreaterThan(Number(lastSeen.split('-')[1]));
+  });
+
+  it('answers an id it cannot replay with a fresh snapshot (one task) or a stream.reset (all)', async () => {
+    const task = await client.tasks.submit('demo.image', { ms: 10 });
+    await client.tasks.wait(task.id);
+    const one = await collect(client.events({ taskId: task.id, lastEventId: '00000000-1' }), (e) => e.event === 'task.snapshot', 'the snapshot');
+    expect(one[0]).toMatchObject({ event: 'task.snapshot', payload: { id: task.id, status: 'succeeded' } });
+    const all = await collect(client.events({ lastEventId: 'not-known-here' }), (e) => e.event === 'stream.reset', 'stream.reset');
+    expect(all[0]).toMatchObject({ event: 'stream.reset', tenantId: sys.tenantId });
+  });
+
+  it('watch reconnects by itself after the connection drops and still sees the end', async () => {
+    const task = await client.tasks.submit('demo.video', { ms: 60_000 });
+    // A fetch whose first stream is cut after its first event: the client must reconnect and resume.
+    let calls = 0;
+    const cutting: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (++calls > 1 || !res.body) return res;
+      const reader = res.body.getReader();
+      const body = new ReadableStream<Uint8Array>({
+        async pull(ctrl) {
+          const { value, done } = await reader.read();
+          if (done) return ctrl.close();
+          ctrl.enqueue(value);
+          if (new TextDecoder().decode(value).includes('task.snapshot')) {
+            await reader.cancel();
+            ctrl.error(new Error('connection reset (test)'));
+          }
+        },
+      });
+      return new Response(body, { status: res.status, headers: res.headers });
+    };
+    const flaky = createLoomClient({ url: sys.gatewayUrl, apiKey: sys.apiKey, fetch: cutting });
+    const reconnects: number[] = [];
+    const waiting = flaky.tasks.wait(task.id, { onReconnect: (_err, n) => reconnects.push(n) });
+    await sys.waitForStatus(task.id, 'running');
+    await client.tasks.cancel(task.id);
+    expect((await waiting).status).toBe('cancelled');
+    expect(reconnects.length).toBeGreaterThanOrEqual(1);
+    expect(calls).toBeGreaterThanOrEqual(2);
+  });
+});
