@@ -1,155 +1,243 @@
-// One task, one trace: the five services export to an OTLP/HTTP receiver in this process
-// (JSON protocol), one task is driven from submit to its end, and the trace holding it must
-// have spans of every service, a single root (the gateway's HTTP server span), no dangling
-// parent, messaging spans after the semantic conventions, and logs that carry its ids.
+// Operators' view, against the real dashboards' own APIs: the five services export their spans
+// to a real Zipkin (started or reused by dev-infra) and serve Prometheus text at /metrics.
+//   - A provider task's trace, found in Zipkin by the task's id tag, has one root (the submit
+//     request), spans of all five services, the provider calls, the upload and the settlement,
+//     every span's parent present, messaging spans after the semantic conventions, no secret.
+//     A task goes through the scheduler only when it has to wait (admission, retries), so this
+//     one meets a provider outage on its first attempt and is retried through the scheduler.
+//   - A cancelled provider task's trace shows the cancel reaching the provider (Replicate: Grsai
+//     has no cancel API).
+//   - Each service's /metrics, scraped after these and a few local tasks, counts exactly them.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ensureZipkin, zipkinEnv, type ProvidedServer } from '@loom/dev-infra';
 import { startSimulator, type SimulatorHandle } from '@loom/provider-simulator';
-import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
-import { TestSystem } from '../support/system';
+import { scrape, valueOf, type Sample } from '../support/prometheus-text';
+import { servers } from '../support/servers';
+import { TestSystem, type TaskJson } from '../support/system';
+import { ancestorsOf, renderTrace, serviceOf, traceIdsOfTask, waitForTrace, type ZipkinSpan } from '../support/zipkin';
 
 const SERVICES = ['gateway', 'scheduler', 'executor', 'status-sync', 'settlement'];
-const SERVER = 2;
-const PRODUCER = 4;
-const CONSUMER = 5;
+const PRICE = 10;
 
-describe('tracing: one trace per task across the five services', () => {
-  let receiver: OtlpReceiver;
+describe('operators: traces in Zipkin, metrics at /metrics', () => {
+  let zipkin: ProvidedServer;
   let sys: TestSystem | undefined;
   let sim: SimulatorHandle;
+  /** Every span of the traces this suite read, for the secret scan at the end. */
+  const seen: ZipkinSpan[] = [];
 
   beforeAll(async () => {
-    receiver = await new OtlpReceiver().start();
-    // A provider task, so that its path really crosses all five services: the executor submits
-    // it, status-sync polls the (simulated) provider and copies the output to the bucket, and
-    // settlement handles its end.
+    const z = await ensureZipkin('test');
+    if (!z) throw new Error('LOOM_ZIPKIN is off, but this suite reads traces from Zipkin: unset LOOM_ZIPKIN to run it');
+    zipkin = z;
     sim = await startSimulator({ jobDurationMs: 600, progressSteps: 2, webhooks: false });
     const providersFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'loom-trace-')), 'providers.json');
     const policy = { pollEveryMs: 200, outputs: { allowedHosts: ['127.0.0.1'], allowPrivateNetworks: true } };
-    fs.writeFileSync(providersFile, JSON.stringify({ providers: { grsai: policy } }));
+    fs.writeFileSync(providersFile, JSON.stringify({ providers: { grsai: policy, replicate: policy } }));
+    const price = { credits: PRICE };
     sys = await TestSystem.start('trace', {
-      types: { 'trace.demo': { handler: 'provider', provider: { name: 'grsai', settings: { model: 'sora-2' } } } },
+      types: {
+        'trace.sora': { handler: 'provider', provider: { name: 'grsai', settings: { model: 'sora-2' } }, price, maxAttempts: 5, retryBackoff: { baseMs: 500, maxMs: 1000 } },
+        'trace.cancel': { handler: 'provider', provider: { name: 'replicate', settings: { version: 'demo-version' } }, price },
+        'trace.local': { handler: 'sleep' },
+        'trace.fail': { handler: 'sleep', maxAttempts: 1 },
+      },
       env: {
         ...sim.providerEnv(),
+        ...zipkinEnv(zipkin),
+        OTEL_METRICS_EXPORTER: 'prometheus',
+        OTEL_BSP_SCHEDULE_DELAY: '200',
         LOOM_PROVIDERS_FILE: providersFile,
         STATUS_SYNC_TICK_MS: '200',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_BSP_SCHEDULE_DELAY: '200',
-        OTEL_METRIC_EXPORT_INTERVAL: '1000',
         LOG_LEVEL: 'debug',
       },
     });
+    await sys.operator.grant(sys.tenantId, 100);
   });
 
   afterAll(async () => {
     await sys?.stop();
-    await receiver?.stop();
     await sim?.close();
   });
 
-  it('follows a task from the HTTP request through every hop', async () => {
+  /** The task's trace: the one its JSON names, which Zipkin must also find by the task's id tag. */
+  async function traceOf(task: TaskJson, what: string, ready: (spans: ZipkinSpan[]) => boolean): Promise<ZipkinSpan[]> {
+    expect(task.traceId).toMatch(/^[0-9a-f]{32}$/);
+    const spans = await waitForTrace(zipkin.url, task.traceId as string, what, ready);
+    expect(await traceIdsOfTask(zipkin.url, task.id)).toContain(task.traceId);
+    seen.push(...spans);
+    if (process.env.TRACE_DUMP) console.log(renderTrace(spans));
+    return spans;
+  }
+
+  it('follows a provider task from the HTTP request through every hop to its settlement', async () => {
     const system = sys!;
-    const submitted = await system.submit('trace.demo', { prompt: 'a traced lighthouse', aspectRatio: '16:9', duration: 10 });
-    const done = await system.waitForTerminal(submitted.id, 30_000);
+    // The provider answers 503 until the first attempt has failed and waits for its retry.
+    await sim.setOptions({ down: true, downMode: '503' });
+    const submitted = await system.submit('trace.sora', { prompt: 'a traced lighthouse', aspectRatio: '16:9', duration: 10 });
+    await system.waitForStatus(submitted.id, 'delayed');
+    await sim.setOptions({ down: false });
+    const done = await system.waitForTerminal(submitted.id, 60_000);
     expect(done.status).toBe('succeeded');
+    const size = (done.outputs as { size: number }[])[0]!.size;
 
-    // The trace is the one whose spans name this task.
-    const traceOf = () => receiver.spans.find((s) => s.attributes['loom.task.id'] === submitted.id)?.traceId;
-    const spansOf = (traceId: string) => receiver.spans.filter((s) => s.traceId === traceId);
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      const id = traceOf();
-      if (id && SERVICES.every((svc) => spansOf(id).some((s) => s.service === svc))) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    // Stopping the services flushes whatever their batch processors still hold.
-    sys = undefined;
-    await system.stop();
+    const settle = `settle capture ${PRICE} credits`;
+    const spans = await traceOf(done, 'all five services and the settlement', (s) => SERVICES.every((svc) => s.some((x) => serviceOf(x) === svc)) && s.some((x) => x.name === settle));
+    const label = (s: ZipkinSpan) => `${serviceOf(s)}: ${s.name}`;
+    const named = (service: string, name: string) => {
+      const s = spans.find((x) => serviceOf(x) === service && x.name === name);
+      if (!s) throw new Error(`no span "${name}" of ${service} in\n${renderTrace(spans)}`);
+      return s;
+    };
 
-    const traceId = traceOf();
-    expect(traceId).toBeDefined();
-    const spans = spansOf(traceId!);
-    const label = (s: ReceivedSpan) => `${s.service}: ${s.name}`;
-    if (process.env.TRACE_DUMP) console.log(renderTree(spans));
+    expect([...new Set(spans.map(serviceOf))].sort()).toEqual([...SERVICES].sort());
+    // One root, the gateway's server span of the submit request; every other parent is there.
+    const roots = spans.filter((s) => !s.parentId);
+    expect(roots.map(label)).toEqual([expect.stringMatching(/^gateway: post/)]);
+    expect(roots[0]!.kind).toBe('SERVER');
+    const ids = new Set(spans.map((s) => s.id));
+    expect(spans.filter((s) => s.parentId && !ids.has(s.parentId)).map(label)).toEqual([]);
 
-    expect([...new Set(spans.map((s) => s.service))].sort()).toEqual([...SERVICES].sort());
+    // Names that say what happened, each under the hop it belongs to.
+    const submit = named('gateway', 'submit trace.sora');
+    expect(submit.tags).toMatchObject({ 'loom.task.id': done.id, 'loom.task.type': 'trace.sora' });
+    expect(ancestorsOf(submit, spans).at(-1)).toBe(roots[0]);
+    const runs = spans.filter((s) => s.name === 'run trace.sora');
+    expect(runs.map((r) => [serviceOf(r), r.tags?.['loom.task.attempt'], r.tags?.['loom.task.outcome']])).toEqual([
+      ['executor', '1', 'retry_scheduled'],
+      ['executor', '2', 'succeeded'],
+    ]);
+    const run = runs[1]!;
+    expect(ancestorsOf(run, spans)[0]).toMatchObject({ kind: 'CONSUMER', name: `process ${system.namespace}.work.trace.sora` });
+    // The retry went through the scheduler: its delay queue hands the task back to the work queue.
+    expect(ancestorsOf(run, spans).map(label)).toEqual(expect.arrayContaining([`scheduler: process ${system.namespace}.scheduler.due`]));
+    const failedSubmit = spans.find((s) => s.name === 'provider grsai submit' && s.tags?.error);
+    expect(failedSubmit && ancestorsOf(failedSubmit, spans)).toContain(runs[0]);
+    const providerSubmit = spans.find((s) => s.name === 'provider grsai submit' && !s.tags?.error && ancestorsOf(s, spans).includes(run));
+    expect(providerSubmit?.kind).toBe('CLIENT');
+    expect(named('status-sync', 'provider grsai get_status').kind).toBe('CLIENT');
+    const upload = named('status-sync', `upload 0.mp4 ${size} bytes`);
+    expect(upload.tags).toMatchObject({ 'loom.task.id': done.id, 'loom.output.bytes': String(size) });
+    const settled = named('settlement', settle);
+    expect(ancestorsOf(settled, spans)[0]).toMatchObject({ kind: 'CONSUMER' });
 
-    // One root, the gateway's HTTP server span of the submit request; every other parent exists.
-    const ids = new Set(spans.map((s) => s.spanId));
-    const roots = spans.filter((s) => !s.parentSpanId);
-    expect(roots.map(label)).toHaveLength(1);
-    expect(roots[0]).toMatchObject({ service: 'gateway', kind: SERVER });
-    expect(roots[0]!.attributes['http.request.method'] ?? roots[0]!.attributes['http.method']).toBe('POST');
-    const dangling = spans.filter((s) => s.parentSpanId && !ids.has(s.parentSpanId));
-    expect(dangling.map(label)).toEqual([]);
-
-    // Every consumer span continues a producer span; names and attributes follow the conventions.
-    const byId = new Map(spans.map((s) => [s.spanId, s]));
-    const consumers = spans.filter((s) => s.kind === CONSUMER);
-    const producers = spans.filter((s) => s.kind === PRODUCER);
+    // Every consumer span continues a producer span; both follow the messaging conventions.
+    const byId = new Map(spans.map((s) => [s.id, s]));
+    const consumers = spans.filter((s) => s.kind === 'CONSUMER');
     expect(consumers.length).toBeGreaterThan(0);
     for (const c of consumers) {
-      expect(byId.get(c.parentSpanId)?.kind).toBe(PRODUCER);
-      expect(c.name).toBe(`process ${c.attributes['messaging.destination.subscription.name']}`);
-      expect(c.attributes).toMatchObject({ 'messaging.system': 'rabbitmq', 'messaging.operation.type': 'process' });
-      expect(c.attributes['messaging.message.id']).toEqual(expect.any(String));
+      expect(byId.get(c.parentId!)?.kind).toBe('PRODUCER');
+      expect(c.name).toBe(`process ${c.tags?.['messaging.destination.subscription.name']}`);
+      expect(c.tags).toMatchObject({ 'messaging.system': 'rabbitmq', 'messaging.operation.type': 'process' });
+      expect(c.tags?.['messaging.message.id']).toEqual(expect.any(String));
     }
-    for (const p of producers) {
+    for (const p of spans.filter((s) => s.kind === 'PRODUCER')) {
       expect(p.name).toMatch(/^publish \S+$/);
-      expect(p.attributes).toMatchObject({ 'messaging.system': 'rabbitmq', 'messaging.operation.type': 'send' });
-      expect(p.attributes['messaging.destination.name']).toEqual(expect.any(String));
-      expect(p.attributes['messaging.rabbitmq.destination.routing_key']).toEqual(expect.any(String));
-      expect(p.attributes['messaging.message.id']).toEqual(expect.any(String));
+      expect(p.tags).toMatchObject({ 'messaging.system': 'rabbitmq', 'messaging.operation.type': 'send' });
+      expect(p.tags?.['messaging.rabbitmq.destination.routing_key']).toEqual(expect.any(String));
     }
-    const ns = system.namespace;
-    expect(producers.map((p) => p.name)).toEqual(expect.arrayContaining([`publish ${ns}.events`, `publish ${ns}.work`]));
-    expect(producers.find((p) => p.service === 'gateway' && p.attributes['messaging.rabbitmq.destination.routing_key'] === 'task.submitted')).toBeDefined();
+    // Progress and log events are live-only copies: no span each.
+    expect(spans.filter((s) => /task\.(progress|log)$/.test(s.tags?.['messaging.rabbitmq.destination.routing_key'] ?? '')).map(label)).toEqual([]);
 
-    // The handler run: a span of the executor inside the work queue's process span.
-    const run = spans.find((s) => s.service === 'executor' && s.name === 'run trace.demo');
-    expect(run).toBeDefined();
-    expect(run!.attributes).toMatchObject({ 'loom.task.id': submitted.id, 'loom.task.outcome': 'succeeded' });
-    expect(byId.get(run!.parentSpanId)).toMatchObject({ kind: CONSUMER, name: `process ${ns}.work.trace.demo` });
-    // Settlement consumed the task's end; status-sync's polls of the provider and the upload of
-    // the output to the bucket are in the task's trace.
-    expect(consumers.filter((c) => c.service === 'settlement').map((c) => c.attributes['messaging.rabbitmq.destination.routing_key'])).toContain('task.succeeded');
-    const names = (svc: string) => spans.filter((s) => s.service === svc).map((s) => s.name);
-    expect(names('status-sync')).toEqual(expect.arrayContaining(['status-sync poll', 'provider grsai get_status']));
-    expect(names('status-sync').some((n) => /^upload 0\.\w+ \d+ bytes$/.test(n))).toBe(true);
-    expect(names('executor')).toContain('provider grsai submit');
-
-    // Metrics went through the same SDK.
-    const metricNames = new Set(receiver.metrics.map((m) => `${m.service}:${m.name}`));
-    for (const m of ['gateway:loom.tasks.submitted', 'executor:loom.tasks.finished', 'executor:loom.task.duration', 'executor:loom.task.queue_wait', 'scheduler:loom.queue.depth']) {
-      expect(metricNames).toContain(m);
-    }
-
-    // Log lines written inside the trace carry its ids (pino mixin), and the task's id.
+    // Log lines written inside the trace carry its ids and the task's.
     const lines = fs
       .readdirSync(system.logDir)
       .flatMap((f) => fs.readFileSync(path.join(system.logDir, f), 'utf8').split('\n'))
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    const inTrace = lines.filter((l) => l.trace_id === traceId);
+    const inTrace = lines.filter((l) => l.trace_id === done.traceId);
     expect(inTrace.length).toBeGreaterThan(0);
     for (const l of inTrace) expect(l.span_id).toMatch(/^[0-9a-f]{16}$/);
-    expect(inTrace.some((l) => l.taskId === submitted.id)).toBe(true);
+    expect(inTrace.some((l) => l.taskId === done.id)).toBe(true);
+  });
+
+  it("shows a cancel reaching the provider in the cancelled task's trace", async () => {
+    const system = sys!;
+    await sim.setOptions({ jobDurationMs: 120_000 });
+    try {
+      const submitted = await system.submit('trace.cancel', { prompt: 'a lighthouse, cancelled' });
+      await system.waitFor(submitted.id, (t) => !!t.providerJobId, 'submitted to the provider');
+      const cancel = await system.request('POST', `/v1/tasks/${submitted.id}/cancel`);
+      expect(cancel.status).toBeLessThan(300);
+      const done = await system.waitForStatus(submitted.id, 'cancelled');
+      expect(sim.stats().cancels.replicate).toBe(1);
+
+      const release = `settle release ${PRICE} credits`;
+      const spans = await traceOf(done, 'the provider cancel and the release', (s) => s.some((x) => x.name === 'provider replicate cancel') && s.some((x) => x.name === release));
+      const providerCancel = spans.find((s) => s.name === 'provider replicate cancel')!;
+      expect(serviceOf(providerCancel)).toBe('executor');
+      expect(providerCancel.kind).toBe('CLIENT');
+      const run = ancestorsOf(providerCancel, spans).find((s) => s.name === 'run trace.cancel');
+      expect(run?.tags).toMatchObject({ 'loom.task.outcome': 'cancelled' });
+      // The cancel request is a trace of its own; the task.cancel_requested it causes carries the
+      // task's trace to the executor, which then cancels the job at the provider.
+      const cancelEvent = spans.find((s) => s.kind === 'CONSUMER' && s.tags?.['messaging.rabbitmq.destination.routing_key'] === 'task.cancel_requested');
+      expect(cancelEvent && serviceOf(cancelEvent)).toBe('executor');
+    } finally {
+      await sim.setOptions({ jobDurationMs: 600 });
+    }
+  });
+
+  it("counts every task in each service's /metrics", async () => {
+    const system = sys!;
+    const local = await Promise.all([1, 2, 3].map((i) => system.submit('trace.local', { ms: 20 * i })));
+    const failed = await system.submit('trace.fail', { ms: 10, fail: 'permanent' });
+    for (const t of [...local, failed]) await system.waitForTerminal(t.id);
+
+    const metrics: Record<string, Sample[]> = {};
+    const scrapeAll = async () => {
+      for (const svc of SERVICES) metrics[svc] = await scrape(system.process(svc === 'executor' ? 'executor-1' : svc).metricsUrl);
+    };
+    // The executor records a run when it acks it, just after the terminal write the test saw.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      await scrapeAll();
+      const finished = metrics.executor!.filter((s) => s.name === 'loom_tasks_finished_total').reduce((a, s) => a + s.value, 0);
+      if (finished >= 7 || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const { gateway, executor, scheduler, settlement } = metrics as Record<string, Sample[]>;
+    for (const svc of SERVICES) expect(valueOf(metrics[svc]!, 'target_info', { service_name: svc })).toBe(1);
+
+    expect(valueOf(gateway!, 'loom_tasks_submitted_total', { task_type: 'trace.local' })).toBe(3);
+    expect(valueOf(gateway!, 'loom_tasks_submitted_total', { task_type: 'trace.sora' })).toBe(1);
+
+    const finished = (type: string, provider: string, outcome: string) => valueOf(executor!, 'loom_tasks_finished_total', { task_type: type, provider, outcome });
+    expect(finished('trace.local', 'local', 'succeeded')).toBe(3);
+    expect(finished('trace.fail', 'local', 'failed')).toBe(1);
+    expect(finished('trace.sora', 'grsai', 'retry_scheduled')).toBe(1);
+    expect(finished('trace.sora', 'grsai', 'succeeded')).toBe(1);
+    expect(finished('trace.cancel', 'replicate', 'cancelled')).toBe(1);
+    expect(valueOf(executor!, 'loom_task_duration_count', { task_type: 'trace.local', provider: 'local', outcome: 'succeeded' })).toBe(3);
+    expect(valueOf(executor!, 'loom_task_duration_bucket', { task_type: 'trace.local', outcome: 'succeeded', le: '+Inf' })).toBe(3);
+    expect(valueOf(executor!, 'loom_task_queue_wait_count', { task_type: 'trace.local' })).toBe(3);
+    expect(executor!.filter((s) => s.name === 'loom_task_errors_total' && s.labels.task_type === 'trace.fail').reduce((a, s) => a + s.value, 0)).toBe(1);
+    expect(valueOf(executor!, 'loom_task_errors_total', { task_type: 'trace.sora', error_code: 'PROVIDER_TRANSIENT' })).toBe(1);
+    // The outage: three quick tries in the first attempt, all 503s; then one call that took.
+    expect(valueOf(executor!, 'loom_provider_errors_total', { provider: 'grsai', operation: 'submit', error_class: 'transient' })).toBe(3);
+    expect(valueOf(executor!, 'loom_provider_calls_total', { provider: 'grsai', operation: 'submit' })).toBe(4);
+    expect(valueOf(executor!, 'loom_provider_calls_total', { provider: 'replicate', operation: 'submit' })).toBe(1);
+    expect(valueOf(executor!, 'loom_provider_calls_total', { provider: 'replicate', operation: 'cancel' })).toBe(1);
+    expect(valueOf(metrics['status-sync']!, 'loom_provider_calls_total', { provider: 'grsai', operation: 'get_status' })).toBeGreaterThan(0);
+
+    expect(valueOf(settlement!, 'loom_credits_captured_total', { task_type: 'trace.sora' })).toBe(PRICE);
+    expect(valueOf(settlement!, 'loom_credits_released_total', { task_type: 'trace.cancel' })).toBe(PRICE);
+
+    // Read from the broker when scraped: nothing waits, and one executor consumes each work queue.
+    for (const type of ['trace.sora', 'trace.cancel', 'trace.local', 'trace.fail']) {
+      const queue = `${system.namespace}.work.${type}`;
+      expect(valueOf(scheduler!, 'loom_queue_depth', { task_type: type, messaging_destination_name: queue })).toBe(0);
+      expect(valueOf(scheduler!, 'loom_queue_consumers', { messaging_destination_name: queue })).toBe(1);
+    }
+  });
+
+  it('puts no secret in any span', () => {
+    expect(seen.length).toBeGreaterThan(0);
+    const secrets = [sys!.apiKey, sys!.operatorKey, servers.s3.secretAccessKey, ...Object.entries(sim.providerEnv()).filter(([k]) => /KEY|TOKEN|SECRET/.test(k)).map(([, v]) => v)];
+    const text = JSON.stringify(seen);
+    for (const s of secrets) expect(text.includes(s)).toBe(false);
+    expect(text).not.toMatch(/X-Amz-Signature|authorization|loom_token=/i);
   });
 });
-
-/** The trace as an indented tree (TRACE_DUMP=1 prints it), for reading what a run produced. */
-function renderTree(spans: ReceivedSpan[]): string {
-  const children = new Map<string, ReceivedSpan[]>();
-  for (const s of spans) children.set(s.parentSpanId, [...(children.get(s.parentSpanId) ?? []), s]);
-  const lines: string[] = [];
-  const walk = (parent: string, depth: number) => {
-    for (const s of children.get(parent) ?? []) {
-      lines.push(`${'  '.repeat(depth)}${s.service}: ${s.name} [${s.kind}]`);
-      walk(s.spanId, depth + 1);
-    }
-  };
-  walk('', 0);
-  return lines.join('\n');
-}

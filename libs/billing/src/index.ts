@@ -11,7 +11,7 @@ import { createLedger, type LedgerOptions } from './ledger';
 import { createLedgerOutbox } from './ledger-outbox';
 import { registerBillingModels } from './models';
 import { reconcile, type ReconcileReport } from './reconcile';
-import { createSettlement } from './settlement';
+import { createSettlement, type SettlementInstrument } from './settlement';
 
 export * from './models';
 export * from './ledger-keys';
@@ -20,7 +20,7 @@ export * from './batch-settlement';
 export { LedgerContentionError, type MovementResult, type AccountState, type Ledger } from './ledger';
 export type { HoldResult, LedgerPage, Credits } from './credits';
 export type { BatchSettlementView, Batches, NewBatch } from './batches';
-export type { SettleOutcome, SweepReport, TerminalFact, Settlement } from './settlement';
+export type { SettleOutcome, SweepReport, TerminalFact, Settlement, SettlementInstrument } from './settlement';
 export type { ReconcileReport, ReconcileDifference } from './reconcile';
 export { startLedgerRelay, type LedgerOutbox } from './ledger-outbox';
 
@@ -28,6 +28,8 @@ export interface BillingOptions {
   /** Publishes the ledger's outbox (task.settled, batch.settled) with confirms; settlement passes its bus. */
   publish?: OutboxPublish;
   onEntryWritten?: LedgerOptions['onEntryWritten'];
+  /** How settlements are traced and counted (the settlement service passes libs/telemetry's); default: neither. */
+  instrument?: SettlementInstrument;
 }
 
 export async function createBilling(conn: Connection, opts: BillingOptions = {}) {
@@ -39,7 +41,7 @@ export async function createBilling(conn: Connection, opts: BillingOptions = {})
   const outbox = createLedgerOutbox(models, ledger, opts.publish);
   const credits = createCredits(models, ledger);
   const batches = createBatches(models, Task, ledger);
-  const settlement = createSettlement({ models, Task, ledger, credits, outbox });
+  const settlement = createSettlement({ models, Task, ledger, credits, outbox, instrument: opts.instrument });
   return {
     models,
     ledger,

@@ -42,13 +42,27 @@ export interface SweepReport {
   settled: number;
 }
 
+/**
+ * How a settlement is traced and counted, handed in by the settlement service (libs/telemetry's
+ * inSettleSpan / inBatchSettleSpan / recordCredits) so this lib needs no telemetry of its own.
+ * `settled` is called once per movement actually applied, never for a duplicate.
+ */
+export interface SettlementInstrument {
+  settle<T>(info: { action: 'capture' | 'release'; credits: number; taskId?: string }, fn: () => Promise<T>): Promise<T>;
+  settleBatch<T>(info: { batchId: string; items: number; captured: number; released: number }, fn: () => Promise<T>): Promise<T>;
+  settled(action: 'capture' | 'release', credits: number, type?: string): void;
+}
+
+const UNINSTRUMENTED: SettlementInstrument = { settle: (_info, fn) => fn(), settleBatch: (_info, fn) => fn(), settled: () => undefined };
+
 interface EventMeta {
   causationId?: string;
   headers?: Record<string, string>;
 }
 
-export function createSettlement(deps: { models: BillingModels; Task: Model<TaskRecord>; ledger: Ledger; credits: Credits; outbox: LedgerOutbox }) {
+export function createSettlement(deps: { models: BillingModels; Task: Model<TaskRecord>; ledger: Ledger; credits: Credits; outbox: LedgerOutbox; instrument?: SettlementInstrument }) {
   const { models, Task, ledger, credits, outbox } = deps;
+  const instrument = deps.instrument ?? UNINSTRUMENTED;
   const { LedgerEntry, Batch, Account } = models;
 
   /** The hold that paid for `attempt` of a task: the latest one from an attempt at or before it. */
@@ -70,9 +84,12 @@ export function createSettlement(deps: { models: BillingModels; Task: Model<Task
       { type, outcome: action === 'capture' ? 'captured' : 'released', credits: h.amount, fromAttempt: h.fromAttempt, ledgerEntryId: settleKey(h._id) },
       { tenantId: h.tenantId, taskId: h.taskId, causationId: meta.causationId, headers: meta.headers },
     );
-    const r = await credits.settleHold(h, action, { outbox: [event] });
-    // A duplicate may be the one a crashed process left unannounced: publish what is pending.
-    await outbox.flush(r.status === 'duplicate' ? ((await ledger.get(r.entry._id)) ?? r.entry) : r.entry);
+    const r = await instrument.settle({ action, credits: h.amount, taskId: h.taskId }, () => credits.settleHold(h, action, { outbox: [event] }));
+    if (r.status === 'applied') instrument.settled(action, h.amount, type);
+    // Only the writer that applied a movement announces it: a duplicate (a redelivery, or a
+    // concurrent settle of the same thing) publishing too would announce it twice. What a crashed
+    // writer left unannounced, the ledger relay publishes.
+    if (r.status === 'applied') await outbox.flush(r.entry);
     return r;
   }
 
@@ -137,19 +154,26 @@ export function createSettlement(deps: { models: BillingModels; Task: Model<Task
       ),
     ];
     // One movement for the whole batch: captures and releases together, so it settles once.
-    const r = await ledger.move({
-      key,
-      tenantId: batch.tenantId,
-      kind: 'batch_settle',
-      amount: hold.amount,
-      balanceDelta: decision.released,
-      heldDelta: -hold.amount,
-      fields: { batchId, holdId, captured: decision.captured, released: decision.released, items: decision.items },
-      outbox: events,
-    });
+    const r = await instrument.settleBatch({ batchId, items: decision.items.length, captured: decision.captured, released: decision.released }, () =>
+      ledger.move({
+        key,
+        tenantId: batch.tenantId,
+        kind: 'batch_settle',
+        amount: hold.amount,
+        balanceDelta: decision.released,
+        heldDelta: -hold.amount,
+        fields: { batchId, holdId, captured: decision.captured, released: decision.released, items: decision.items },
+        outbox: events,
+      }),
+    );
+    if (r.status === 'applied') {
+      instrument.settled('capture', decision.captured, batch.type);
+      instrument.settled('release', decision.released, batch.type);
+    }
     if (r.status === 'refused') throw new Error(`cannot settle batch ${batchId}: the account does not hold ${hold.amount} credits`);
     await credits.closeHold(holdId);
-    await outbox.flush(r.status === 'duplicate' ? ((await ledger.get(key)) ?? r.entry) : r.entry);
+    // As for a task's hold: only the writer that applied it announces it (the relay covers a crash).
+    if (r.status === 'applied') await outbox.flush(r.entry);
     return r.status === 'applied' ? 'batch_settled' : 'duplicate';
   }
 

@@ -15,6 +15,8 @@ export const envSchema = z.object({
   LOOM_TASK_TYPES_FILE: z.string().optional(),
   /** The instance name in logs, leases and traces (hostname + pid when unset). */
   LOOM_INSTANCE_ID: z.string().optional(),
+  /** gateway: where a task's trace is shown, with `{traceId}` for its id (task JSON `traceUrl`; `npm start` sets its Zipkin's). */
+  LOOM_TRACE_URL: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 
   /** gateway: port of the public HTTP API. */

@@ -26,6 +26,8 @@ export {
   recordProviderPause,
   recordCredits,
   observeOutboxBacklog,
+  observeQueues,
+  type QueueReading,
   traceProviderCall,
   providerErrorClassOf,
   METER_NAME,

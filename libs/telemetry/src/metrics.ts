@@ -1,8 +1,8 @@
 // Loom's metrics, defined once here so every service names and labels them alike. They go
 // through the SDK's meter provider (scraped at /metrics with OTEL_METRICS_EXPORTER=prometheus,
 // or pushed over OTLP) and cost nothing while telemetry is off. Durations are in seconds, as
-// OpenTelemetry's conventions ask. Prometheus names: dots become underscores, counters end in
-// _total, second-valued histograms in _seconds (loom.tasks.finished -> loom_tasks_finished_total).
+// OpenTelemetry's conventions ask. Prometheus names: dots become underscores and counters end in
+// _total (loom.tasks.finished -> loom_tasks_finished_total, loom.task.duration -> loom_task_duration_bucket).
 // Every call below is a few in-memory additions: no metric costs a MongoDB or broker operation
 // per task (the gauges read the broker when scraped, not per task).
 //
@@ -20,7 +20,7 @@
 //   loom.credits.captured       counter    task.type                          settlement: credits charged
 //   loom.credits.released       counter    task.type                          settlement: held credits given back
 //   loom.outbox.backlog         gauge                                         every task writer: outbox entries not yet confirmed by the broker
-import { metrics, SpanKind, SpanStatusCode, trace, type Counter, type Histogram, type Meter, type MeterProvider } from '@opentelemetry/api';
+import { metrics, SpanKind, SpanStatusCode, trace, type BatchObservableResult, type Counter, type Histogram, type Meter, type MeterProvider } from '@opentelemetry/api';
 
 export const METER_NAME = 'loom';
 
@@ -102,6 +102,35 @@ export function recordProviderPause(provider: string): void {
 export function recordCredits(action: 'capture' | 'release', credits: number, type = 'unknown'): void {
   const i = instruments();
   (action === 'capture' ? i.creditsCaptured : i.creditsReleased).add(credits, { 'task.type': type });
+}
+
+/** One queue as the broker reports it (a passive declare). */
+export interface QueueReading {
+  queue: string;
+  /** Set for a work queue: the task type it holds. */
+  type?: string;
+  /** Ready messages (the one a consumer holds unacked is not counted). */
+  messages: number;
+  consumers: number;
+}
+
+/**
+ * The loom.queue.depth and loom.queue.consumers gauges, from one `read` of the broker each time
+ * the metrics are collected (a scrape, or an OTLP export interval), never per task.
+ */
+export function observeQueues(read: () => Promise<QueueReading[]>): () => void {
+  const meter = loomMeter();
+  const depth = meter.createObservableGauge('loom.queue.depth', { description: "Messages ready on a task type's work queue", unit: '{message}' });
+  const consumers = meter.createObservableGauge('loom.queue.consumers', { description: 'Consumers attached to a queue (one active, the rest standby, on a single-active-consumer queue)', unit: '{consumer}' });
+  const callback = async (result: BatchObservableResult) => {
+    for (const q of await read()) {
+      const queue = { 'messaging.destination.name': q.queue };
+      if (q.type !== undefined) result.observe(depth, q.messages, { 'task.type': q.type, ...queue });
+      result.observe(consumers, q.consumers, queue);
+    }
+  };
+  meter.addBatchObservableCallback(callback, [depth, consumers]);
+  return () => meter.removeBatchObservableCallback(callback, [depth, consumers]);
 }
 
 /**

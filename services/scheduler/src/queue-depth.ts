@@ -1,28 +1,33 @@
-// The loom.queue.depth gauge: how many task.run messages wait on each type's work queue, read
-// with a passive queue check whenever the metric reader collects (OTEL_METRIC_EXPORT_INTERVAL,
-// 60 s by default). The task a type is running is unacked and not counted. Nothing runs while
-// telemetry is off: the no-op meter never calls back.
+// What the broker says about Loom's queues, for the loom.queue.depth and loom.queue.consumers
+// gauges (libs/telemetry observeQueues): each type's work queue and the durable service queues,
+// read with one passive queue check each whenever the metrics are collected (a Prometheus
+// scrape, or OTEL_METRIC_EXPORT_INTERVAL), never per task. The task a type is running is unacked
+// and not counted as ready. Nothing runs while telemetry is off: the no-op meter never calls back.
 import type { Bus } from '@loom/messaging';
-import { loomMeter } from '@loom/telemetry';
+import { observeQueues, type QueueReading } from '@loom/telemetry';
 
-export function observeQueueDepth(bus: Pick<Bus, 'names' | 'withChannel'>, types: string[]): () => void {
-  const gauge = loomMeter().createObservableGauge('loom.queue.depth', {
-    description: "Messages ready on a task type's work queue",
-    unit: '{message}',
-  });
-  const callback = async (result: { observe(value: number, attributes: Record<string, string>): void }) => {
-    for (const type of types) {
-      const queue = bus.names.workQueue(type);
-      // A missing queue closes the channel (404): one short-lived channel per queue.
-      const depth = await bus
-        .withChannel(async (ch) => {
-          ch.on('error', () => undefined);
-          return (await ch.checkQueue(queue)).messageCount;
-        })
-        .catch(() => undefined);
-      if (depth !== undefined) result.observe(depth, { 'task.type': type, 'messaging.destination.name': queue });
+/** The durable queues of the services, by owner and purpose (exclusive per-process queues are left out). */
+const SERVICE_QUEUES: [string, string][] = [
+  ['scheduler', 'submitted'],
+  ['scheduler', 'retries'],
+  ['scheduler', 'due'],
+  ['scheduler', 'dead'],
+  ['settlement', 'terminal'],
+  ['status-sync', 'callbacks'],
+];
+
+export function observeQueueDepth(bus: Pick<Bus, 'names' | 'inspectQueue'>, types: string[]): () => void {
+  const queues: { queue: string; type?: string }[] = [
+    ...types.map((type) => ({ queue: bus.names.workQueue(type), type })),
+    ...SERVICE_QUEUES.map(([service, purpose]) => ({ queue: bus.names.serviceQueue(service, purpose) })),
+    { queue: bus.names.dead },
+  ];
+  return observeQueues(async () => {
+    const out: QueueReading[] = [];
+    for (const q of queues) {
+      const ok = await bus.inspectQueue(q.queue).catch(() => undefined);
+      if (ok) out.push({ ...q, messages: ok.messages, consumers: ok.consumers });
     }
-  };
-  gauge.addCallback(callback);
-  return () => gauge.removeCallback(callback);
+    return out;
+  });
 }

@@ -9,7 +9,7 @@ import { loadEnv } from '@loom/config';
 import { createBus } from '@loom/messaging';
 import { runService, startHealthServer } from '@loom/service-runtime';
 import { connectMongo } from '@loom/store';
-import { createLogger } from '@loom/telemetry';
+import { createLogger, inBatchSettleSpan, inSettleSpan, recordCredits } from '@loom/telemetry';
 import { createSettleHandler } from './handlers/settle-task.handler';
 import { subscribeSettlement } from './subscriptions';
 
@@ -37,7 +37,11 @@ runService('settlement', logger, async () => {
   // 2. Adapters: the bus first, since the ledger's outbox publishes through it.
   const bus = await createBus({ url: env.AMQP_URL, namespace: env.LOOM_NAMESPACE, logger });
   const conn = await connectMongo(env.MONGO_URL);
-  const billing = await createBilling(conn, { publish: (entries) => bus.publish(entries), onEntryWritten: crashHook() });
+  const billing = await createBilling(conn, {
+    publish: (entries) => bus.publish(entries),
+    onEntryWritten: crashHook(),
+    instrument: { settle: inSettleSpan, settleBatch: inBatchSettleSpan, settled: recordCredits },
+  });
   const relay = startLedgerRelay({
     outbox: billing.outbox,
     everyMs: 1000,

@@ -194,6 +194,15 @@ export const taskSchema = z
     provider: z.string().nullable().openapi({ description: 'The provider a provider task runs at (replicate, runninghub, grsai, ...).' }),
     providerJobId: z.string().nullable().openapi({ description: "The job's id at the provider, once submitted." }),
     phase: z.enum(['awaiting_provider', 'ingesting']).nullable().openapi({ description: 'Of a running provider task: waiting at the provider, or copying its outputs.' }),
+    traceId: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/)
+      .nullable()
+      .openapi({ description: "The W3C trace id of the task's trace (submit request, every message hop, provider calls, uploads, settlement); null when tracing was off at submit." }),
+    traceUrl: z
+      .string()
+      .nullable()
+      .openapi({ description: "Where the task's trace is shown (LOOM_TRACE_URL with the trace id filled in, e.g. the local Zipkin); null when not configured or not traced." }),
     queue: queueInfoSchema.optional().openapi({ description: 'Only on GET /v1/tasks/{id} of a queued task.' }),
   })
   .openapi('Task');

@@ -1,6 +1,6 @@
 import type { TaskRecord } from '@loom/store';
 import { taskSchema } from '../http/schemas';
-import { presentLogLine, presentTask } from './task.presenter';
+import { presentLogLine, presentTask, traceIdOf, traceUrlOf } from './task.presenter';
 
 const base: TaskRecord = {
   _id: 't1',
@@ -52,7 +52,23 @@ describe('presentTask', () => {
       provider: null,
       providerJobId: null,
       phase: null,
+      traceId: null,
+      traceUrl: null,
     });
+    expect(taskSchema.safeParse(json).success).toBe(true);
+  });
+
+  it("names the task's trace, and links it when LOOM_TRACE_URL is a template", () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    expect(traceIdOf({ traceparent })).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(traceIdOf({ traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' })).toBeNull();
+    expect(traceIdOf({ traceparent: 'garbage' })).toBeNull();
+    expect(traceIdOf(undefined)).toBeNull();
+    expect(traceUrlOf('4bf92f3577b34da6a3ce929d0e0e4736', 'http://127.0.0.1:9411/zipkin/traces/{traceId}')).toBe('http://127.0.0.1:9411/zipkin/traces/4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(traceUrlOf('4bf92f3577b34da6a3ce929d0e0e4736', 'http://no-placeholder')).toBeNull();
+    expect(traceUrlOf(null, 'http://127.0.0.1:9411/zipkin/traces/{traceId}')).toBeNull();
+    const json = presentTask({ ...base, traceHeaders: { traceparent } });
+    expect(json.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
     expect(taskSchema.safeParse(json).success).toBe(true);
   });
 

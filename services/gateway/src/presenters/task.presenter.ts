@@ -6,6 +6,17 @@ import type { TaskJson, TaskLogLineJson } from '../http/schemas';
 
 const iso = (d: Date | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
 
+/** The trace id in a stored W3C traceparent (version 00), or null. */
+export function traceIdOf(traceHeaders: Record<string, string> | undefined): string | null {
+  const m = /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceHeaders?.traceparent ?? '');
+  return m && !/^0+$/.test(m[1]!) ? m[1]! : null;
+}
+
+/** LOOM_TRACE_URL (a template with `{traceId}`, e.g. http://127.0.0.1:9411/zipkin/traces/{traceId}) filled in. */
+export function traceUrlOf(traceId: string | null, template = process.env.LOOM_TRACE_URL): string | null {
+  return traceId && template?.includes('{traceId}') ? template.replace('{traceId}', traceId) : null;
+}
+
 export function presentTask(t: TaskRecord, queue?: QueueInfo): TaskJson {
   const json: TaskJson = {
     id: t._id,
@@ -34,7 +45,10 @@ export function presentTask(t: TaskRecord, queue?: QueueInfo): TaskJson {
     provider: t.provider ?? null,
     providerJobId: t.externalId ?? null,
     phase: t.phase ?? null,
+    traceId: traceIdOf(t.traceHeaders),
+    traceUrl: null,
   };
+  json.traceUrl = traceUrlOf(json.traceId);
   if (queue) json.queue = queue;
   return json;
 }
