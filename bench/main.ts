@@ -11,7 +11,8 @@
 //   --profile   where Loom's time goes: CPU profiles of the five services and, per task, MongoDB
 //               commands by command and collection, broker publishes by exchange/routing key
 //               (confirmed or not), deliveries and acks by queue, under one burst of no-op tasks
-//               (--tasks 1000 --types 4); written as profile.json and profile.md (a table to paste)
+//               (--tasks 1000 --types 4 [--history N]); written as profile.json and profile.md (a
+//               table to paste)
 import { parseArgs } from 'node:util';
 import { cleanupAll } from './lib/cleanup';
 import { runLifecycle } from './lifecycle';
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
       command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     });
   }
-  if (values.profile) await runProfile({ tasks: N, types: K, concurrency: C });
+  if (values.profile) await runProfile({ tasks: N, types: K, concurrency: C, history: historyCount(values.history) });
 }
 
 main()

@@ -95,7 +95,7 @@ async function waitFor(files: () => string[], count: number, timeoutMs: number):
   }
 }
 
-export async function runProfile(o: { tasks: number; types: number; concurrency: number }): Promise<void> {
+export async function runProfile(o: { tasks: number; types: number; concurrency: number; history: number }): Promise<void> {
   const infra = await ensureInfrastructure('test');
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const dir = path.dirname(cachePath('bench', `profile-${stamp}`, '.keep'));
@@ -112,6 +112,11 @@ export async function runProfile(o: { tasks: number; types: number; concurrency:
   const unregister = onCleanup('loom services', () => loom.stop());
   const list = (ext: string) => fs.readdirSync(dir).filter((f) => f.endsWith(ext));
   try {
+    if (o.history > 0) {
+      console.log(`[bench] profile: writing ${o.history} finished tasks (--history)...`);
+      const h = await loom.writeHistory(o.history, 60_000 + o.history * 5);
+      console.log(`[bench] profile: history of ${h.tasks} tasks and ${h.logs} log lines written in ${h.seconds} s`);
+    }
     for (const p of loom.procs) process.kill(p.pid, 'SIGUSR2');
     await waitFor(() => list('.started'), loom.procs.length, 15_000);
     const meter = new ResourceMeter(loom.processGroups());
@@ -122,8 +127,9 @@ export async function runProfile(o: { tasks: number; types: number; concurrency:
       const submitAt = Date.now();
       submitted.set(await loom.submit(type, { ms: 0 }), { type, submitAt });
     });
-    await loom.waitIdle(10 * 60_000);
+    await loom.waitLastOfEachType(submitted, 10 * 60_000);
     const use = meter.stop();
+    await loom.waitIdle(60_000, 250, [...submitted.keys()]);
     for (const p of loom.procs) process.kill(p.pid, 'SIGUSR2');
     await waitFor(() => list('.io.json'), loom.procs.length, 30_000);
     const { timings }: { timings: TaskTiming[] } = await loom.timings(submitted);
@@ -171,7 +177,7 @@ export async function runProfile(o: { tasks: number; types: number; concurrency:
       amqpDeliveriesPerTask: round(services.reduce((a, x) => a + x.perTask.amqpDeliveries, 0), 2),
     };
     const io = ioTables(services);
-    const report = { machine: machine(), commit: gitCommit(), date: new Date().toISOString(), scenario: s.name, tasks: s.tasks, types: o.types, figures: f, resources: use, cpuSecondsPer1000: round((use.cpuSeconds / N) * 1000, 2), totals, io, services };
+    const report = { machine: machine(), commit: gitCommit(), date: new Date().toISOString(), scenario: s.name, tasks: s.tasks, types: o.types, history: o.history, figures: f, resources: use, cpuSecondsPer1000: round((use.cpuSeconds / N) * 1000, 2), totals, io, services };
     const out = path.join(dir, 'profile.json');
     fs.writeFileSync(out, JSON.stringify(report, null, 2));
     const mdOut = path.join(dir, 'profile.md');
@@ -209,11 +215,11 @@ function gitCommit(): string {
 }
 
 /** The Markdown file of a profile run: what ran, then the I/O tables, ready to paste into the README. */
-export function profileMarkdown(r: { commit: string; date: string; tasks: number; types: number; figures: { tasksPerSecond: number; completed: number }; cpuSecondsPer1000: number; resources: { cpuByGroup: Record<string, number> }; io: ReturnType<typeof ioTables> }): string {
+export function profileMarkdown(r: { commit: string; date: string; tasks: number; types: number; history?: number; figures: { tasksPerSecond: number; completed: number }; cpuSecondsPer1000: number; resources: { cpuByGroup: Record<string, number> }; io: ReturnType<typeof ioTables> }): string {
   return [
-    `# Loom per-task I/O, \`npm run bench -- --profile --tasks ${r.tasks} --types ${r.types}\``,
+    `# Loom per-task I/O, \`npm run bench -- --profile --tasks ${r.tasks} --types ${r.types}${r.history ? ` --history ${r.history}` : ''}\``,
     '',
-    `Commit ${r.commit}, ${r.date}. ${r.figures.completed} no-op tasks over ${r.types} types, all at once, the five services under the probe (bench/preload/probe.cjs) and the V8 profiler: ${r.figures.tasksPerSecond} tasks/s, ${r.cpuSecondsPer1000} CPU s per 1,000 tasks (the profiler slows the services; use \`--peers\` for speed). Figures are per completed task.`,
+    `Commit ${r.commit}, ${r.date}. ${r.figures.completed} no-op tasks over ${r.types} types, all at once${r.history ? `, on a history of ${r.history.toLocaleString('en-US')} finished tasks` : ''}, the five services under the probe (bench/preload/probe.cjs) and the V8 profiler: ${r.figures.tasksPerSecond} tasks/s, ${r.cpuSecondsPer1000} CPU s per 1,000 tasks (the profiler slows the services; use \`--peers\` for speed). Figures are per completed task.`,
     '',
     `CPU seconds by process: ${Object.entries(r.resources.cpuByGroup).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
     '',

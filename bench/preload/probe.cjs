@@ -71,8 +71,10 @@ for (const file of drivers) {
       const coll = name === 'getMore' ? cmd.collection : typeof cmd[name] === 'string' ? cmd[name] : '';
       const key = [name, norm(coll || '-')].join('\t');
       inc(counts.commands, key);
-      const docs = cmd.documents || cmd.updates || cmd.deletes;
-      if (Array.isArray(docs)) counts.commandDocs[key] = (counts.commandDocs[key] || 0) + docs.length;
+      // an array, or the driver's DocumentSequence (OP_MSG section) holding one
+      const seq = cmd.documents || cmd.updates || cmd.deletes;
+      const docs = Array.isArray(seq) ? seq : seq && Array.isArray(seq.documents) ? seq.documents : undefined;
+      if (docs) counts.commandDocs[key] = (counts.commandDocs[key] || 0) + docs.length;
     }
     return orig.call(this, ns, cmd, ...rest);
   };
