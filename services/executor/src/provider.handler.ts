@@ -195,6 +195,7 @@ async function submitWithBackoff(
       if (!isProviderError(err) || ctx.signal.aborted) throw err;
       if (err.maybeAccepted) throw new OutcomeUnknown(err);
       if (err.errorClass === 'rate_limited') {
+        recordProviderPause(cfg.name);
         await deps.store.providerJobs.pause(cfg.name, err.retryAfterMs ?? Math.min(30_000, 1000 * 2 ** Math.min(i, 5)));
         continue;
       }
