@@ -1,17 +1,9 @@
 // @loom/client against a whole running system (the five services on the real servers): the
 // typed methods, page iteration, the one error class, wait/watch over SSE, and a stream that
 // resumes after a disconnect without losing an event (Last-Event-ID replay, or a snapshot).
-import fs from 'node:fs';
-import path from 'node:path';
 import { createLoomClient, isLoomApiError, type LiveEvent, type LoomClient } from '@loom/client';
-import { repoRoot } from '@loom/dev-infra';
 import { TestSystem } from '../support/system';
-
-/** The repository's sleep types, so the generated per-type input types apply as they are. */
-export function demoSleepTypes(): Record<string, Record<string, unknown>> {
-  const all = JSON.parse(fs.readFileSync(path.join(repoRoot, 'config', 'task-types.json'), 'utf8')).types;
-  return { 'demo.image': all['demo.image'], 'demo.video': all['demo.video'] };
-}
+import { demoSleepTypes } from './support';
 
 let sys: TestSystem;
 let client: LoomClient;
