@@ -2,7 +2,8 @@
 // end inside it) or its producer (submits the scenario's tasks, stamping each with the client-side
 // submission time). Driven by the bench over IPC; configured by the BENCH_PEER variable (JSON).
 import { drive, type TaskTiming } from '../lib/workload';
-import { LOG_LINES, type FromChild, type PeerAdapter, type PeerConfig, type PeerSystem, type ToChild } from './types';
+import { ipcChild } from './ipc';
+import { LOG_LINES, type PeerAdapter, type PeerConfig, type PeerSystem, type ToChild } from './types';
 
 // Each process loads its own system's libraries only (they count in its memory).
 const adapters: Record<PeerSystem, () => Promise<PeerAdapter>> = {
@@ -12,16 +13,7 @@ const adapters: Record<PeerSystem, () => Promise<PeerAdapter>> = {
   polling: async () => (await import('./polling')).polling,
   'polling-serial': async () => (await import('./polling')).pollingSerial,
 };
-const cfg = JSON.parse(process.env.BENCH_PEER ?? '{}') as PeerConfig;
-const send = (m: FromChild) => process.send?.(m);
-const fail = (err: unknown) => {
-  send({ kind: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-  setTimeout(() => process.exit(1), 100);
-};
-process.on('uncaughtException', fail);
-process.on('unhandledRejection', fail);
-// The bench ends this process with a 'stop' message; if the bench itself dies, so do we.
-process.on('disconnect', () => process.exit(0));
+const { cfg, send, fail } = ipcChild<PeerConfig>('BENCH_PEER');
 
 async function main(): Promise<void> {
   const load = adapters[cfg.system];

@@ -6,7 +6,8 @@
 // PeerChild: ready, submit -> submitted, stop), configured by BENCH_LOOM_CLIENT (JSON).
 import http from 'node:http';
 import { drive } from '../lib/workload';
-import type { FromChild, ToChild } from '../peers/types';
+import { ipcChild } from '../peers/ipc';
+import type { ToChild } from '../peers/types';
 
 interface ClientConfig {
   gatewayUrl: string;
@@ -14,16 +15,7 @@ interface ClientConfig {
   connections: number;
 }
 
-const cfg = JSON.parse(process.env.BENCH_LOOM_CLIENT ?? '{}') as ClientConfig;
-const send = (m: FromChild) => process.send?.(m);
-const fail = (err: unknown) => {
-  send({ kind: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-  setTimeout(() => process.exit(1), 100);
-};
-process.on('uncaughtException', fail);
-process.on('unhandledRejection', fail);
-process.on('disconnect', () => process.exit(0));
-
+const { cfg, send, fail } = ipcChild<ClientConfig>('BENCH_LOOM_CLIENT');
 const url = new URL(cfg.gatewayUrl);
 const agent = new http.Agent({ keepAlive: true, maxSockets: cfg.connections, keepAliveMsecs: 10_000 });
 
