@@ -200,6 +200,16 @@ describe('task center in a browser', () => {
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(bg).toBe('rgb(15, 18, 23)');
     await page.emulateMedia({ colorScheme: 'light' });
+    // The switch overrides the system's choice, and goes back to following it.
+    const background = (color: string) =>
+      page.waitForFunction((c) => getComputedStyle(document.body).backgroundColor === c, color, { timeout: WAIT_MS }).catch(async () => {
+        throw new Error(`the page background did not become ${color}; it is ${await page.evaluate(() => getComputedStyle(document.body).backgroundColor)}`);
+      });
+    await background('rgb(246, 247, 249)');
+    await page.getByLabel('Theme').selectOption('dark');
+    await background('rgb(15, 18, 23)');
+    await page.getByLabel('Theme').selectOption('system');
+    await background('rgb(246, 247, 249)');
     await open('#/tasks');
     await until('the list', 'tbody tr[data-task-id]');
     await page.evaluate(`document.querySelectorAll('.toast button').forEach((b) => b.click())`);

@@ -19,7 +19,7 @@ describe('task center API', () => {
 
   const signIn = async (key: string, base = sys.gatewayUrl) => {
     const r = await fetch(`${base}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-loom-csrf': '1' }, body: JSON.stringify({ apiKey: key }) });
-    return { status: r.status, body: await r.json(), cookie: (r.headers.get('set-cookie') ?? '').split(';')[0]! };
+    return { status: r.status, body: (await r.json()) as Record<string, unknown>, cookie: (r.headers.get('set-cookie') ?? '').split(';')[0]! };
   };
 
   it('signs in on one gateway and is known to another; CSRF rules hold; sign-out ends it on both', async () => {
@@ -27,14 +27,14 @@ describe('task center API', () => {
     expect(bad.status).toBe(401);
     const noHeader = await fetch(`${sys.gatewayUrl}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiKey: sys.apiKey }) });
     expect(noHeader.status).toBe(403);
-    expect((await noHeader.json()).error.code).toBe('CSRF_REJECTED');
+    expect(((await noHeader.json()) as { error: { code: string } }).error.code).toBe('CSRF_REJECTED');
 
     const s = await signIn(sys.apiKey);
     expect(s.status).toBe(201);
     expect(s.body).toMatchObject({ tenantId: sys.tenantId, role: 'user' });
     expect(s.cookie).toMatch(/^loom_session=[\w-]{40,}$/);
     const asCookie = (base: string, p: string, init: RequestInit = {}) => fetch(base + p, { ...init, headers: { cookie: s.cookie, ...(init.headers as Record<string, string>) } });
-    expect((await (await asCookie(secondGateway, '/v1/session')).json()).tenantId).toBe(sys.tenantId);
+    expect(((await (await asCookie(secondGateway, '/v1/session')).json()) as { tenantId: string }).tenantId).toBe(sys.tenantId);
     expect((await asCookie(secondGateway, '/v1/tasks?pageSize=1')).status).toBe(200);
     // A write with the cookie: refused without the header, accepted with it.
     const body = JSON.stringify({ type: 'api.work', input: { ms: 1 } });

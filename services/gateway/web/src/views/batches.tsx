@@ -1,6 +1,7 @@
 // Batches: look one up by id (or follow a task's batch link) and see its items per status, its
 // settlement, and its items in the task list.
 import { useEffect, useState } from 'preact/hooks';
+import { ErrorText } from '../ui/error-text';
 import { api, TASK_STATUSES, type Batch } from '../api';
 import { exactTime } from '../ui/format';
 import { href, navigate } from '../ui/router';
@@ -29,11 +30,7 @@ export function BatchesView({ id }: { id?: string }) {
           Show batch
         </button>
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText message={error} />
       {batch && (
         <div class="card">
           <h2>

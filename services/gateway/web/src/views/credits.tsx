@@ -1,5 +1,6 @@
 // Credits: the viewer's balance and held credits, and its ledger.
 import { useEffect, useState } from 'preact/hooks';
+import { ErrorText } from '../ui/error-text';
 import { api, type Account, type LedgerPage } from '../api';
 import { useApp } from '../context';
 import { LedgerTable } from './ledger';
@@ -24,11 +25,7 @@ export function CreditsView() {
   return (
     <section aria-labelledby="credits-title">
       <h1 id="credits-title">Credits</h1>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText message={error} />
       {account && (
         <div class="stats">
           <div class="card stat">

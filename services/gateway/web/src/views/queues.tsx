@@ -1,11 +1,13 @@
 // Queues: per task type what runs now, how many wait, typical duration, failure rate and the
 // last hour as a chart (GET /v1/queues, read again every 5 s and on every finished task).
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type QueueStats } from '../api';
 import { useApp } from '../context';
 import { HourChart } from '../ui/chart';
 import { duration, shortId } from '../ui/format';
+import { ErrorText } from '../ui/error-text';
 import { href } from '../ui/router';
+import { useLiveReload } from '../use-live';
 
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(x < 0.1 && x > 0 ? 1 : 0)}%`);
 
@@ -13,33 +15,18 @@ export function QueuesView() {
   const { live } = useApp();
   const [stats, setStats] = useState<QueueStats | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
   const load = useCallback(() => api.queues().then((s) => (setStats(s), setError(null)), (e: Error) => setError(e.message)), []);
   useEffect(() => {
     void load();
     const timer = setInterval(load, 5000);
-    const off = live.subscribe((e) => {
-      if (e.event === 'task.log' || e.event === 'task.progress' || pending.current) return;
-      pending.current = setTimeout(() => {
-        pending.current = null;
-        void load();
-      }, 1000);
-    });
-    return () => {
-      clearInterval(timer);
-      off();
-      if (pending.current) clearTimeout(pending.current);
-    };
-  }, [live, load]);
+    return () => clearInterval(timer);
+  }, [load]);
+  useLiveReload(live, load, 1000, (e) => e.event !== 'task.log' && e.event !== 'task.progress');
   return (
     <section aria-labelledby="queues-title">
       <h1 id="queues-title">Queues</h1>
       <p class="muted">One task of a type runs at a time, across tenants; different types run side by side. Figures over the last hour.</p>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText message={error} />
       {stats && (
         <>
           <div class="table-wrap">

@@ -2,7 +2,7 @@
 // attempt and provider lines of its log), live progress and logs, why it waits when queued,
 // input, outputs (downloads through presigned URLs, images and videos inline), error, provider
 // and job id, and the actions its status allows.
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, FINISHED, type LogLine, type Task, type TaskOutput } from '../api';
 import { useApp } from '../context';
 import { ConfirmDialog, type ConfirmRequest } from '../ui/confirm';
@@ -10,7 +10,9 @@ import { duration, exactTime, taskDuration } from '../ui/format';
 import { href, navigate } from '../ui/router';
 import { Progress, StatusBadge } from '../ui/status';
 import { Time, useNow } from '../ui/time';
+import { ErrorText } from '../ui/error-text';
 import { useToast } from '../ui/toasts';
+import { useLiveReload } from '../use-live';
 
 interface Step {
   label: string;
@@ -44,7 +46,6 @@ export function TaskDetail({ id }: { id: string }) {
   const [error, setError] = useState<string | null>(null);
   const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
   const now = useNow();
-  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -65,33 +66,20 @@ export function TaskDetail({ id }: { id: string }) {
     void load();
   }, [load]);
 
-  useEffect(() => {
-    const reload = () => {
-      if (pending.current) return;
-      pending.current = setTimeout(() => {
-        pending.current = null;
-        void load();
-      }, 300);
-    };
-    const off = live.subscribe((e) => {
-      if (e.taskId !== id) return;
-      if (e.event === 'task.log') {
-        const line = e.payload as unknown as LogLine;
-        setLogs((ls) => (ls.some((x) => logKey(x) === logKey(line)) ? ls : [...ls, line]));
-      } else if (e.event === 'task.progress') {
-        const p = e.payload as { progress?: number; message?: string } | null;
-        setTask((t) => t && { ...t, progress: p?.progress ?? t.progress, message: p?.message ?? t.message });
-      } else {
-        reload();
-      }
-    });
-    const offReconnect = live.onReconnect(reload);
-    return () => {
-      off();
-      offReconnect();
-      if (pending.current) clearTimeout(pending.current);
-    };
-  }, [live, id, load]);
+  useLiveReload(live, load, 300, (e) => {
+    if (e.taskId !== id) return false;
+    if (e.event === 'task.log') {
+      const line = e.payload as unknown as LogLine;
+      setLogs((ls) => (ls.some((x) => logKey(x) === logKey(line)) ? ls : [...ls, line]));
+      return false;
+    }
+    if (e.event === 'task.progress') {
+      const p = e.payload as { progress?: number; message?: string } | null;
+      setTask((t) => t && { ...t, progress: p?.progress ?? t.progress, message: p?.message ?? t.message });
+      return false;
+    }
+    return true;
+  });
 
   const act = async (what: string, fn: () => Promise<unknown>) => {
     try {
@@ -107,9 +95,7 @@ export function TaskDetail({ id }: { id: string }) {
     return (
       <section>
         <h1>Task {id}</h1>
-        <p class="error" role="alert">
-          {error}
-        </p>
+        <ErrorText message={error} />
         <a href={href('tasks')}>Back to the tasks</a>
       </section>
     );

@@ -3,7 +3,7 @@
 // on everything the filter matches, each confirmed with the count the server gives (dry run).
 // "Everything matching" is pinned to the moment it was counted (createdBefore), so the action
 // cannot reach tasks submitted after the confirmation was shown.
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, ApiError, FINISHED, TASK_STATUSES, type Task, type TaskFilter, type TaskPage, type TaskStatus } from '../api';
 import { useApp } from '../context';
 import { ConfirmDialog, type ConfirmRequest } from '../ui/confirm';
@@ -11,7 +11,9 @@ import { duration, shortId, taskDuration } from '../ui/format';
 import { href, navigate } from '../ui/router';
 import { Progress, StatusBadge } from '../ui/status';
 import { Time, useNow } from '../ui/time';
+import { ErrorText } from '../ui/error-text';
 import { useToast } from '../ui/toasts';
+import { useLiveReload } from '../use-live';
 
 const PAGE_SIZE = 25;
 const FILTER_KEYS = ['q', 'status', 'type', 'batchId', 'createdAfter', 'createdBefore'] as const;
@@ -69,32 +71,15 @@ export function TaskList({ params }: { params: URLSearchParams }) {
   }, []);
 
   // Live: progress patches the row at once; anything else re-reads the page, at most once a second.
-  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useEffect(() => {
-    const reload = () => {
-      if (pending.current) return;
-      pending.current = setTimeout(() => {
-        pending.current = null;
-        void load();
-      }, 1000);
-    };
-    const off = live.subscribe((e) => {
-      if (e.event === 'task.log') return;
-      if (e.event === 'task.progress' && e.taskId) {
-        const p = e.payload as { progress?: number; message?: string } | null;
-        setData((d) => d && { ...d, items: d.items.map((t) => (t.id === e.taskId ? { ...t, progress: p?.progress ?? t.progress, message: p?.message ?? t.message } : t)) });
-        return;
-      }
-      reload();
-    });
-    const offReconnect = live.onReconnect(reload);
-    return () => {
-      off();
-      offReconnect();
-      if (pending.current) clearTimeout(pending.current);
-      pending.current = null;
-    };
-  }, [live, load]);
+  useLiveReload(live, load, 1000, (e) => {
+    if (e.event === 'task.log') return false;
+    if (e.event === 'task.progress' && e.taskId) {
+      const p = e.payload as { progress?: number; message?: string } | null;
+      setData((d) => d && { ...d, items: d.items.map((t) => (t.id === e.taskId ? { ...t, progress: p?.progress ?? t.progress, message: p?.message ?? t.message } : t)) });
+      return false;
+    }
+    return true;
+  });
 
   const setFilter = (next: TaskFilter) => navigate(href('tasks', { ...next } as Record<string, string | undefined>));
   const goPage = (p: number) => navigate(href('tasks', { ...filter, page: String(p) } as Record<string, string | undefined>));
@@ -232,11 +217,7 @@ export function TaskList({ params }: { params: URLSearchParams }) {
         </button>
       </div>
 
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText message={error} />
       <div class="table-wrap">
         <table class="tasks">
           <caption>{data ? `${plural(data.total, 'task')}${Object.keys(filter).length ? ' match the filter' : ''}, newest first` : 'Loading tasks…'}</caption>
