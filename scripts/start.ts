@@ -1,18 +1,23 @@
-// `npm start`: brings up (or reuses) RabbitMQ, MongoDB and S3, makes the demo tenant's
-// credentials, starts the five services, and prints where everything is. Ctrl-C stops the
-// services and the servers this run started, and nothing else.
+// `npm start`: brings up (or reuses) RabbitMQ, MongoDB, S3 and Zipkin, makes the demo tenant's
+// credentials, starts the five services (spans to Zipkin, Prometheus text at /metrics on fixed
+// health ports), then Prometheus scraping them, and prints where everything is. Ctrl-C stops the
+// services and the servers this run started, and nothing else. LOOM_ZIPKIN=off and
+// LOOM_PROMETHEUS=off leave those two out.
 import fs from 'node:fs';
 import path from 'node:path';
 import {
   cachePath,
+  DEV_HEALTH_PORTS,
   describe,
   ensureInfrastructure,
+  ensurePrometheus,
   InfraUnavailableError,
   repoRoot,
   SERVICE_NAMES,
   startServiceProcess,
   startSimulatorProcess,
   type Infrastructure,
+  type ProvidedServer,
   type ServiceProcess,
 } from '@loom/dev-infra';
 import { createBilling } from '@loom/billing';
@@ -52,6 +57,7 @@ async function devCredentials(mongoUrl: string, gatewayUrl: string) {
 
 async function main(): Promise<void> {
   let infra: Infrastructure | undefined;
+  let prometheus: ProvidedServer | undefined;
   const services: ServiceProcess[] = [];
   let stopping = false;
   const stopAll = async (code: number) => {
@@ -59,6 +65,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.log('\n[loom] stopping services...');
     await Promise.all(services.map((s) => s.stop(30_000)));
+    await prometheus?.stop?.();
     if (infra) await infra.stopStarted();
     console.log('[loom] stopped.');
     process.exit(code);
@@ -74,6 +81,8 @@ async function main(): Promise<void> {
   const mongoUrl = new URL(infra.env.MONGO_URL!);
   if (mongoUrl.pathname === '/' || mongoUrl.pathname === '') mongoUrl.pathname = '/loom';
   const env: Record<string, string> = { ...infra.env, MONGO_URL: mongoUrl.toString(), GATEWAY_PORT, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+  // Every service serves Prometheus text at /metrics on its health port (DEV_HEALTH_PORTS).
+  env.OTEL_METRICS_EXPORTER = process.env.OTEL_METRICS_EXPORTER ?? 'prometheus';
 
   // The provider simulator stands in for Replicate, RunningHub and Grsai, except for a provider
   // whose real key is set in the environment. It calls back to the local gateway (webhook mode).
@@ -92,7 +101,7 @@ async function main(): Promise<void> {
   const logDir = path.dirname(cachePath('logs', '.keep'));
   for (const name of SERVICE_NAMES) {
     const s = await startServiceProcess(name, {
-      env,
+      env: { ...env, HEALTH_PORT: String(DEV_HEALTH_PORTS[name]) },
       logFile: path.join(logDir, `${name}.log`),
       echo: process.env.LOOM_ECHO_LOGS ? (l) => console.log(`${name} | ${l}`) : undefined,
     });
@@ -108,7 +117,13 @@ async function main(): Promise<void> {
   const { file, creds } = await devCredentials(env.MONGO_URL!, gateway.url);
   console.log('[loom] services:');
   for (const s of services) console.log(`  ${s.name.padEnd(12)} ${s.url}  (pid ${s.pid})`);
+  prometheus = await ensurePrometheus();
   console.log(`[loom] logs in ${logDir}`);
+  const zipkin = infra.servers.find((s) => s.name === 'zipkin');
+  console.log('[loom] dashboards:');
+  console.log(zipkin ? `  traces      ${zipkin.url}/zipkin/  (each task's JSON has its traceUrl)` : '  traces      off (LOOM_ZIPKIN=off)');
+  console.log(prometheus ? `  metrics     ${prometheus.url}/graph?g0.expr=loom_queue_depth  (${prometheus.origin})` : '  metrics     Prometheus off (LOOM_PROMETHEUS=off)');
+  for (const s of services.filter((x) => x.name !== 'provider-simulator')) console.log(`  ${s.name.padEnd(12)}${s.metricsUrl}`);
   console.log(`[loom] demo credentials (${file}):\n  gatewayUrl  ${creds.gatewayUrl}\n  apiKey      ${creds.apiKey}\n  operatorKey ${creds.operatorKey}`);
   console.log(`[loom] task center: open ${creds.gatewayUrl}/ and sign in with the apiKey above (or the operatorKey)`);
   console.log('[loom] ready. Ctrl-C stops everything this run started.');

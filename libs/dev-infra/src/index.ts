@@ -1,10 +1,12 @@
-// The local infrastructure tool: makes sure RabbitMQ, MongoDB and S3 are there and running,
-// reusing what already runs, and says in one sentence what is missing when it cannot.
+// The local infrastructure tool: makes sure RabbitMQ, MongoDB and S3 (and, for local runs, the
+// Zipkin tracing dashboard) are there and running, reusing what already runs, and says in one
+// sentence what is missing when it cannot.
 import fs from 'node:fs';
 import { ensureMongo } from './mongodb';
 import { cachePath } from './paths';
 import { ensureRabbitMq } from './rabbitmq';
 import { ensureS3 } from './s3';
+import { ensureZipkin, zipkinEnv } from './zipkin';
 import type { InfraProfile, ProvidedServer } from './types';
 
 export { InfraUnavailableError } from './errors';
@@ -13,6 +15,7 @@ export { repoRoot, cacheDir, cachePath } from './paths';
 export { rabbitConfigFile } from './rabbitmq';
 export { s3Ports, S3RVER_KEYS } from './s3';
 export { ensureZipkin, zipkinEnv, zipkinJar, zipkinDisabled, zipkinPorts, ZIPKIN_VERSION } from './zipkin';
+export { ensurePrometheus, prometheusDisabled, prometheusConfigFile, PROMETHEUS_PORT, DEV_HEALTH_PORTS } from './prometheus';
 export type { InfraProfile, ProvidedServer } from './types';
 export type { S3Settings } from './s3';
 
@@ -24,14 +27,24 @@ export interface Infrastructure {
   stopStarted(): Promise<void>;
 }
 
-export async function ensureInfrastructure(profile: InfraProfile): Promise<Infrastructure> {
+export interface InfraOptions {
+  /**
+   * Also Zipkin, with the OTEL_* variables that send the services' spans to it (default: for
+   * the dev profile; the test suites that read traces call ensureZipkin themselves). LOOM_ZIPKIN=off skips it.
+   */
+  zipkin?: boolean;
+}
+
+export async function ensureInfrastructure(profile: InfraProfile, opts: InfraOptions = {}): Promise<Infrastructure> {
   // Started one after another: on a 2-core machine three JVM/BEAM start-ups in parallel are
   // slower than in sequence, and an error about the first is clearer alone.
   const rabbit = await ensureRabbitMq();
   const mongo = await ensureMongo(profile);
   const s3 = await ensureS3(profile);
-  const servers = [rabbit, mongo, s3];
-  const env = {
+  const zipkin = (opts.zipkin ?? profile === 'dev') ? await ensureZipkin(profile) : undefined;
+  const servers = zipkin ? [rabbit, mongo, s3, zipkin] : [rabbit, mongo, s3];
+  const env: Record<string, string> = {
+    ...(zipkin ? zipkinEnv(zipkin) : {}),
     AMQP_URL: rabbit.url,
     MONGO_URL: mongo.url,
     S3_ENDPOINT: s3.settings.endpoint,
