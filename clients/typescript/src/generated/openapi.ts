@@ -2038,7 +2038,7 @@ export interface components {
         };
         CreditsChange: {
             /**
-             * @description Credits to grant (> 0) or deduct (< 0, never below a balance of 0).
+             * @description Credits to grant (> 0) or deduct (< 0, never below a balance of 0); not 0.
              * @example 1000
              */
             amount: number;

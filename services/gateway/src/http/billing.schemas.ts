@@ -54,7 +54,7 @@ export const creditsBody = z
       .number()
       .int()
       .refine((n) => n !== 0, 'must not be 0')
-      .openapi({ description: 'Credits to grant (> 0) or deduct (< 0, never below a balance of 0).', example: 1000 }),
+      .openapi({ description: 'Credits to grant (> 0) or deduct (< 0, never below a balance of 0); not 0.', example: 1000, not: { const: 0 } }),
     reason: z.string().min(1).max(500).openapi({ example: 'monthly plan' }),
     idempotencyKey: z.string().min(1).max(200).optional().openapi({ description: 'A repeated key changes nothing (200 with the balance).' }),
   })
