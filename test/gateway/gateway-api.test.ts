@@ -21,7 +21,7 @@ import { subscribeLiveEvents } from '../../services/gateway/src/live/live-source
 import { attachLiveWebSocket } from '../../services/gateway/src/live/websocket';
 import { createTaskCatalog } from '../../services/gateway/src/tasks/task-catalog';
 import { createTaskService } from '../../services/gateway/src/tasks/task-service';
-import { mongoUrlFor, servers, uniqueName } from '../support/servers';
+import { deleteNamespaceTopology, mongoUrlFor, servers, uniqueName } from '../support/servers';
 
 const logger = createLogger('gateway-test', 'silent');
 const type = uniqueName('sleep');
@@ -30,6 +30,7 @@ let conn: Connection;
 let bus: Bus;
 let store: Store;
 let outbox: OutboxPublisher;
+const namespace = uniqueName('gw');
 let live: LiveHub;
 let http: HttpServer;
 let ws: { close(): void };
@@ -46,7 +47,7 @@ beforeAll(async () => {
   const types = loadTaskTypes(typesFile);
   const catalog = createTaskCatalog(types, resolveHandlers(types));
 
-  bus = await createBus({ url: servers.amqpUrl, namespace: uniqueName('gw'), logger });
+  bus = await createBus({ url: servers.amqpUrl, namespace, logger });
   conn = await connectMongo(mongoUrlFor(uniqueName('gateway')));
   outbox = await startOutboxPublisher({ conn, publish: (entries) => bus.publish(entries), announce: (entries) => bus.announce(entries), writerName: 'gateway-test' });
   store = await createStore(conn, outbox);
@@ -79,13 +80,7 @@ afterAll(async () => {
   live?.closeAll();
   await http?.close(100);
   // The namespace's durable exchanges and dead-letter queue are this test's own: remove them.
-  await bus
-    ?.withChannel(async (ch) => {
-      const n = bus.names;
-      await ch.deleteQueue(n.dead);
-      for (const e of [n.events, n.work, n.dlx]) await ch.deleteExchange(e);
-    })
-    .catch(() => undefined);
+  await deleteNamespaceTopology(namespace).catch(() => undefined);
   await outbox?.stop(1000);
   await bus?.close();
   await conn?.dropDatabase().catch(() => undefined);

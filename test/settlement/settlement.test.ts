@@ -7,6 +7,7 @@
 import amqp from 'amqplib';
 import { servers } from '../support/servers';
 import { TestSystem, type TaskJson } from '../support/system';
+import { SETTLE_SUFFIX } from '@loom/store';
 
 interface SettledEvent {
   name: string;
@@ -70,7 +71,8 @@ describe('settlement: credits, holds, charges, refunds and batches', () => {
         : { type: task.type, attempt: 1, error: { code: 'X', message: 'forged', retryable: false } };
     const env = { messageId, name, version: 1, occurredAt: new Date().toISOString(), tenantId, taskId: task.id, correlationId: task.id, payload };
     const pub = await conn.createConfirmChannel();
-    for (let i = 0; i < times; i++) pub.publish(`${sys.namespace}.events`, name, Buffer.from(JSON.stringify(env)), { persistent: true, messageId });
+    // Routed as the store routes a billable task's end (libs/store outbox.ts terminalEvent).
+    for (let i = 0; i < times; i++) pub.publish(`${sys.namespace}.events`, `${name}${SETTLE_SUFFIX}`, Buffer.from(JSON.stringify(env)), { persistent: true, messageId });
     await pub.waitForConfirms();
     await pub.close();
   };

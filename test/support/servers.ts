@@ -36,3 +36,18 @@ export function mongoUrlFor(dbName: string): string {
   url.pathname = `/${dbName}`;
   return url.toString();
 }
+
+/** Removes a test namespace's durable exchanges and dead-letter queue (best effort). */
+export async function deleteNamespaceTopology(ns: string, queues: string[] = []): Promise<void> {
+  const amqp = await import('amqplib');
+  const conn = await amqp.connect(servers.amqpUrl);
+  try {
+    const ch = await conn.createChannel();
+    ch.on('error', () => undefined);
+    for (const q of [`${ns}.dead`, ...queues]) await ch.deleteQueue(q).catch(() => undefined);
+    for (const e of ['events', 'work', 'dlx']) await ch.deleteExchange(`${ns}.${e}`).catch(() => undefined);
+    await ch.close().catch(() => undefined);
+  } finally {
+    await conn.close().catch(() => undefined);
+  }
+}

@@ -41,6 +41,12 @@ export const envSchema = z.object({
   RETENTION_MS: int(7 * 24 * 3600_000),
   /** status-sync: pause between poll rounds (each task is polled at its provider's pollEveryMs). */
   STATUS_SYNC_TICK_MS: int(1_000),
+  /**
+   * status-sync: with no task known to wait on a provider, how often it still looks (a lost
+   * task.awaiting_provider hint, tasks left by a crash). Rounds read the tasks collection, so
+   * idle ones are kept rare.
+   */
+  STATUS_SYNC_IDLE_CHECK_MS: int(30_000),
   /** status-sync: how long a claim to copy a job's outputs lasts without renewal (a crashed copier's lapses). */
   INGEST_LEASE_MS: int(30_000),
   /** status-sync: how often it looks for provider jobs whose task ended or vanished, to cancel them. */

@@ -5,6 +5,7 @@ export { TaskSubmittedV1 } from './messages/task-submitted.v1';
 export { TaskQueuedV1 } from './messages/task-queued.v1';
 export { TaskRunV1 } from './messages/task-run.v1';
 export { TaskStartedV1 } from './messages/task-started.v1';
+export { TaskAwaitingProviderV1 } from './messages/task-awaiting-provider.v1';
 export { TaskProgressV1 } from './messages/task-progress.v1';
 export { TaskLogV1 } from './messages/task-log.v1';
 export { TaskSucceededV1 } from './messages/task-succeeded.v1';

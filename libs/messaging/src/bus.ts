@@ -1,12 +1,24 @@
-// The message bus: the only code that imports amqplib. One connection per process with
-// amqplib's automatic recovery; after every (re)connect the publish channel and every
-// consumer are set up again. Publishes use confirms and are pipelined, not awaited one by one.
+// The message bus: the only code that imports amqplib (a dependency rule in npm test keeps it
+// so). One connection per process with amqplib's automatic recovery; after every (re)connect the
+// publish channels and every consumer are set up again, and a consumer whose channel the broker
+// closed (consumer_timeout, a deleted queue, a 406) is re-attached on its own. Publishes use
+// confirms and are pipelined, not awaited one by one.
+//
+// Services see a small typed port: `on(spec, contracts, handler)` hands the handler a parsed,
+// validated envelope of one of the named contracts; `consumeWork` hands the executor a work
+// delivery. A message that can never be handled goes to the dead-letter exchange (<ns>.dlx ->
+// <ns>.dead) with the reason in its headers, never acked away and never requeued forever:
+//   - a body that is not an envelope of a subscribed contract and version: at once;
+//   - a handler that throws `retryable: false`: at once;
+//   - a handler that keeps throwing: after MAX_HANDLING_ATTEMPTS tries, counted in the
+//     message's own `x-loom-attempt` header (handling failures only; a broker restart that
+//     returns an in-flight delivery does not count).
 import { randomUUID } from 'node:crypto';
 import amqp, { type Channel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
-import { createEnvelope, type MessageContract } from '@loom/contracts';
+import { ContractViolation, createEnvelope, describeIssues, envelopeSchema, type Envelope, type MessageContract } from '@loom/contracts';
 import { runInProcessSpan, startPublishSpan, type Logger } from '@loom/telemetry';
 import type { z } from 'zod';
-import { declareExchanges, declareWorkQueue, names, type Names } from './topology';
+import { declareDelayQueue, declareExchanges, declareWorkQueue, names, type Names } from './topology';
 
 export interface OutgoingMessage {
   id: string;
@@ -20,17 +32,47 @@ export interface OutgoingMessage {
 /** What announce needs of a message (an outbox entry has it). */
 export type OutboxEntryLike = Pick<OutgoingMessage, 'id' | 'exchange' | 'routingKey' | 'body' | 'headers'>;
 
+/** How many times a handler may fail on one message before it is dead-lettered. */
+export const MAX_HANDLING_ATTEMPTS = 5;
+/** Retry delay of a failed handling, doubled each attempt (1 s, 2 s, 4 s...). */
+const HANDLING_RETRY_BASE_MS = 1_000;
+
+/** Headers a dead letter carries: why, from where, after how many tries. */
+export const DEAD_LETTER_HEADERS = { reason: 'x-loom-dead-reason', queue: 'x-loom-dead-queue', attempts: 'x-loom-attempts' } as const;
+const ATTEMPT_HEADER = 'x-loom-attempt';
+
+/** A work-queue delivery, as the executor sees it. */
 export interface Delivery {
-  readonly raw: ConsumeMessage;
   readonly body: Buffer;
   readonly headers: Record<string, unknown>;
   readonly redelivered: boolean;
   /** False once the channel this delivery came on has closed: its ack would be meaningless. */
   readonly channelOpen: boolean;
+  /** The routing key it was published with. */
+  readonly routingKey?: string;
+  /** Times the broker handed this message out (quorum queues count returns, restarts included). */
+  readonly deliveryCount: number;
   ack(): void;
-  /** Reject: requeue=false dead-letters it (when the queue has a dead-letter exchange). */
-  nack(requeue: boolean): void;
+  /** Sends it to the dead-letter queue with the reason in its headers, and acks it here. */
+  deadLetter(reason: string): Promise<void>;
 }
+
+/** A message handed to a typed subscriber: its validated envelope and what the transport knows. */
+export interface ReceivedMessage<P = unknown> {
+  envelope: Envelope<P>;
+  /** The W3C trace context it carried (traceparent, tracestate). */
+  traceHeaders: Record<string, string>;
+  /** The routing key it came with (a billable terminal event carries a suffix). */
+  routingKey: string;
+  redelivered: boolean;
+  /** On a dead-letter queue: why it died (our reason header, or the broker's x-first-death-reason). */
+  deathReason?: string;
+}
+
+/** A typed handler: resolve to ack; throw to retry (or `retryable: false` to dead-letter at once). */
+export type EnvelopeHandler<P = unknown> = (msg: ReceivedMessage<P>) => Promise<void>;
+
+type PayloadUnion<C extends readonly MessageContract<z.ZodType>[]> = C[number] extends MessageContract<infer S> ? z.infer<S> : never;
 
 export interface QueueSpec {
   queue: string;
@@ -40,6 +82,11 @@ export interface QueueSpec {
   exclusive?: boolean;
   arguments?: Record<string, unknown>;
   prefetch?: number;
+  /**
+   * Whether each delivery runs in a `process <queue>` span (default true). False for copies read
+   * only to be shown (the gateway's live streams): a span per progress event would bury the task.
+   */
+  traced?: boolean;
 }
 
 /** Handler outcome: resolve to ack; throw to nack (requeue unless the error says retryable=false). */
@@ -49,8 +96,12 @@ interface Subscription {
   spec: QueueSpec;
   handler: MessageHandler;
   manualAck?: boolean;
+  /** Declares the queue before consuming (work queues: their arguments live in topology.ts). */
+  declare?: (ch: Channel) => Promise<unknown>;
   channel?: Channel;
   consumerTag?: string;
+  /** Consuming now (false while the channel is being re-created). */
+  attached: boolean;
 }
 
 /** A subscription whose queue's bindings can change while it runs. */
@@ -71,6 +122,8 @@ export interface BusOptions {
   logger: Logger;
   /** Work queues (task types) whose declaration this process owns. */
   workTypes?: string[];
+  /** First retry delay after a handler failed, doubled per attempt (default 1 s: 1, 2, 4, 8 s). */
+  handlingRetryBaseMs?: number;
 }
 
 export async function createBus(opts: BusOptions) {
@@ -94,9 +147,20 @@ export async function createBus(opts: BusOptions) {
   async function attach(model: RecoveringChannelModel | amqp.ChannelModel, sub: Subscription): Promise<void> {
     const ch = await model.createChannel();
     sub.channel = ch;
+    const myEpoch = epoch;
+    let open = true;
     ch.on('error', (err) => log.warn({ err: err.message, queue: sub.spec.queue }, 'consumer channel error'));
+    ch.on('close', () => {
+      open = false;
+      sub.attached = false;
+      // The broker closed this channel while the connection lives on (consumer_timeout, a
+      // deleted queue, a 406): set the consumer up again. A lost connection is the connection
+      // recovery's job (setup re-attaches everything), and a closed bus stays closed.
+      if (!closing && myEpoch === epoch && sub.channel === ch) scheduleReattach(sub);
+    });
     const { spec } = sub;
-    if (spec.exclusive) {
+    if (sub.declare) await sub.declare(ch);
+    else if (spec.exclusive) {
       await ch.assertQueue(spec.queue, { exclusive: true, autoDelete: true, durable: false, arguments: spec.arguments });
     } else if (spec.arguments !== undefined || spec.bindings) {
       await ch.assertQueue(spec.queue, { durable: true, arguments: spec.arguments ?? { 'x-queue-type': 'quorum' } });
@@ -105,17 +169,20 @@ export async function createBus(opts: BusOptions) {
       await ch.bindQueue(spec.queue, spec.bindings!.exchange === 'events' ? n.events : n.dlx, key);
     }
     await ch.prefetch(spec.prefetch ?? 50);
-    const myEpoch = epoch;
-    let open = true;
-    ch.on('close', () => (open = false));
     const { consumerTag } = await ch.consume(spec.queue, (msg) => {
-      if (!msg) return; // consumer cancelled by the broker (queue deleted): recovery re-creates it
+      if (!msg) {
+        // Cancelled by the broker (its queue was deleted): close, and the close handler sets it up again.
+        log.warn({ queue: spec.queue }, 'the broker cancelled this consumer; re-creating it');
+        void ch.close().catch(() => undefined);
+        return;
+      }
       let settled = false;
       const delivery: Delivery = {
-        raw: msg,
         body: msg.content,
+        routingKey: msg.fields.routingKey,
         headers: (msg.properties.headers ?? {}) as Record<string, unknown>,
         redelivered: msg.fields.redelivered,
+        deliveryCount: Number((msg.properties.headers ?? {})['x-delivery-count'] ?? 0),
         get channelOpen() {
           return open && myEpoch === epoch;
         },
@@ -124,35 +191,95 @@ export async function createBus(opts: BusOptions) {
           settled = true;
           ch.ack(msg);
         },
-        nack(requeue: boolean) {
+        async deadLetter(reason: string) {
           if (settled || !this.channelOpen) return;
-          settled = true;
-          ch.nack(msg, false, requeue);
+          await sendDeadLetter(msg, spec.queue, reason);
+          this.ack();
         },
       };
       // The `process <queue>` span continues the trace the message's headers carry.
       const traced = () =>
-        runInProcessSpan(
-          { queue: spec.queue, exchange: msg.fields.exchange, routingKey: msg.fields.routingKey, messageId: msg.properties.messageId, deliveryTag: msg.fields.deliveryTag, redelivered: msg.fields.redelivered, bodySize: msg.content.length },
-          msg.properties.headers,
-          () => sub.handler(delivery),
-        );
+        spec.traced === false
+          ? sub.handler(delivery)
+          : runInProcessSpan(
+              { queue: spec.queue, exchange: msg.fields.exchange, routingKey: msg.fields.routingKey, messageId: msg.properties.messageId, deliveryTag: msg.fields.deliveryTag, redelivered: msg.fields.redelivered, bodySize: msg.content.length },
+              msg.properties.headers,
+              () => sub.handler(delivery),
+            );
       if (sub.manualAck) {
         traced().catch((err) => log.error({ err, queue: spec.queue }, 'work handler crashed'));
         return;
       }
       traced().then(
         () => delivery.ack(),
-        (err: { retryable?: boolean; message?: string }) => {
-          const requeue = err?.retryable !== false;
-          log.warn({ err: err?.message, queue: spec.queue, requeue }, 'message handling failed');
-          if (requeue) setTimeout(() => delivery.nack(true), 1000).unref();
-          else delivery.nack(false);
-        },
+        (err: { retryable?: boolean; message?: string }) => onHandlingFailed(msg, delivery, spec.queue, err),
       );
     });
     sub.consumerTag = consumerTag;
+    sub.attached = true;
   }
+
+  /** A handler failed: retry later as a new copy with its attempt count, or dead-letter it. */
+  function onHandlingFailed(msg: ConsumeMessage, d: Delivery, queue: string, err: { retryable?: boolean; message?: string }): void {
+    const attempt = Number((msg.properties.headers ?? {})[ATTEMPT_HEADER] ?? 1);
+    const reason = err?.message ?? String(err);
+    const retry = err?.retryable !== false && attempt < MAX_HANDLING_ATTEMPTS;
+    log.warn({ err: reason, queue, attempt, retry }, retry ? 'message handling failed; retrying' : 'message handling failed for good; dead-lettering it');
+    if (!retry) {
+      void d.deadLetter(err?.retryable === false ? `not handleable: ${reason}` : `handler failed ${attempt} times: ${reason}`).catch(() => undefined);
+      return;
+    }
+    // Later, and as a copy that carries its attempt: a requeue would not count, and would come
+    // straight back to the same failing handler.
+    setTimeout(() => {
+      if (!d.channelOpen) return; // the broker has requeued it already; this attempt does not count
+      const headers = { ...(msg.properties.headers ?? {}), [ATTEMPT_HEADER]: attempt + 1 };
+      publishRaw('', queue, msg, headers).then(
+        () => d.ack(),
+        () => undefined, // not republished: left unacked, the broker hands it out again
+      );
+    }, (opts.handlingRetryBaseMs ?? HANDLING_RETRY_BASE_MS) * 2 ** (attempt - 1)).unref();
+  }
+
+  /** Publishes a received message again, confirmed, with other headers. */
+  async function publishRaw(exchange: string, routingKey: string, msg: ConsumeMessage, headers: Record<string, unknown>): Promise<void> {
+    await ready;
+    const ch = publishChannel;
+    if (!ch) throw Object.assign(new Error('RabbitMQ is not connected'), { retryable: true });
+    await new Promise<void>((resolve, reject) => {
+      ch.publish(exchange, routingKey, msg.content, { ...msg.properties, headers, persistent: true }, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  async function sendDeadLetter(msg: ConsumeMessage, queue: string, reason: string): Promise<void> {
+    const headers = {
+      ...(msg.properties.headers ?? {}),
+      [DEAD_LETTER_HEADERS.reason]: reason.slice(0, 1000),
+      [DEAD_LETTER_HEADERS.queue]: queue,
+      [DEAD_LETTER_HEADERS.attempts]: Number((msg.properties.headers ?? {})[ATTEMPT_HEADER] ?? 1),
+    };
+    await publishRaw(n.dlx, msg.fields.routingKey, msg, headers);
+  }
+
+  const reattaching = new Set<Subscription>();
+  function scheduleReattach(sub: Subscription, delayMs = 500): void {
+    if (reattaching.has(sub)) return;
+    reattaching.add(sub);
+    setTimeout(async () => {
+      reattaching.delete(sub);
+      if (closing || sub.attached || !subscriptionIsLive(sub)) return;
+      try {
+        await ready;
+        if (sub.attached || closing) return; // the connection's setup did it
+        await attach(connection, sub);
+        log.info({ queue: sub.spec.queue }, 're-attached a consumer the broker had closed');
+      } catch (err) {
+        log.warn({ err: (err as Error).message, queue: sub.spec.queue }, 're-attaching a consumer failed; trying again');
+        scheduleReattach(sub, Math.min(delayMs * 2, 5_000));
+      }
+    }, delayMs).unref();
+  }
+  const subscriptionIsLive = (sub: Subscription) => subscriptions.includes(sub) || [...workSubs.values()].includes(sub);
 
   async function setup(model: RecoveringChannelModel | amqp.ChannelModel): Promise<void> {
     epoch++;
@@ -256,9 +383,44 @@ export async function createBus(opts: BusOptions) {
     publish,
     announce,
 
-    /** Whether the broker connection is up now (readiness probes); false while reconnecting. */
+    /** Whether the broker connection is up now; false while reconnecting. */
     isConnected(): boolean {
       return publishChannel !== null && !closing;
+    },
+
+    /** Readiness (/readyz): connected, and every consumer of this process attached to its queue. */
+    isReady(): boolean {
+      return publishChannel !== null && !closing && [...subscriptions, ...workSubs.values()].every((s) => s.attached);
+    },
+
+    /** Messages ready and consumers attached on a queue (metrics); undefined when it does not exist. */
+    async inspectQueue(queue: string): Promise<{ messages: number; consumers: number } | undefined> {
+      await ready;
+      const ch = await connection.createChannel();
+      ch.on('error', () => undefined); // a missing queue closes the channel (404)
+      try {
+        const q = await ch.checkQueue(queue);
+        return { messages: q.messageCount, consumers: q.consumerCount };
+      } catch {
+        return undefined;
+      } finally {
+        await ch.close().catch(() => undefined);
+      }
+    },
+
+    /**
+     * Puts a message on a TTL wait queue (delayed retry). The queue is declared on every send:
+     * an idle wait queue deletes itself (x-expires), so "declared once" would not stay true.
+     */
+    async sendDelayed(delayMs: number, targetQueue: string, body: string, headers: Record<string, string> = {}): Promise<void> {
+      await ready;
+      const ch = await connection.createChannel();
+      try {
+        await declareDelayQueue(ch, n, delayMs, targetQueue);
+      } finally {
+        await ch.close().catch(() => undefined);
+      }
+      await publish([{ id: randomUUID(), exchange: 'direct', routingKey: n.delayQueue(delayMs), body, headers }]);
     },
 
     /** Publishes one event outside the outbox, for informational events (progress, logs). */
@@ -286,20 +448,43 @@ export async function createBus(opts: BusOptions) {
       await publish([{ id: randomUUID(), exchange: 'direct', routingKey: queue, body, headers }]);
     },
 
-    /** Runs `fn` with a short-lived channel (declarations, inspections). */
-    async withChannel<T>(fn: (ch: Channel) => Promise<T>): Promise<T> {
-      await ready;
-      const ch = await connection.createChannel();
-      try {
-        return await fn(ch);
-      } finally {
-        await ch.close().catch(() => undefined);
-      }
+    /**
+     * Subscribes a typed handler to a queue: each message is parsed as an envelope of one of
+     * `contracts` (by name and version, payload validated) before the handler sees it; one that
+     * is not goes to the dead-letter queue with the reason. Bindings default to the contracts'
+     * names on the events exchange. Re-established after every reconnect and channel close.
+     */
+    async on<const C extends readonly MessageContract<z.ZodType>[]>(
+      spec: QueueSpec & {
+        /**
+         * What to do with a message that is not one of `contracts` (default 'dead-letter').
+         * 'drop': log and ack, for queues whose messages have a copy elsewhere (live-stream
+         * copies; the dead-letter queue's own listeners, which must never dead-letter again).
+         */
+        invalid?: 'dead-letter' | 'drop';
+      },
+      contracts: C,
+      handler: EnvelopeHandler<PayloadUnion<C>>,
+    ): Promise<SubscriptionHandle> {
+      const byName = new Map<string, MessageContract<z.ZodType>>(contracts.map((c) => [c.name, c]));
+      return this.subscribe(spec, async (d) => {
+        let envelope: Envelope;
+        try {
+          envelope = parseAny(byName, d.body);
+        } catch (err) {
+          if (spec.invalid !== 'drop') throw err;
+          log.warn({ queue: spec.queue, err: (err as Error).message }, 'dropped a message this queue cannot read');
+          return;
+        }
+        const h = d.headers;
+        const deathReason = typeof h[DEAD_LETTER_HEADERS.reason] === 'string' ? (h[DEAD_LETTER_HEADERS.reason] as string) : typeof h['x-first-death-reason'] === 'string' ? (h['x-first-death-reason'] as string) : undefined;
+        await handler({ envelope: envelope as Envelope<PayloadUnion<C>>, traceHeaders: traceHeadersOf(h), routingKey: d.routingKey ?? '', redelivered: d.redelivered, deathReason });
+      });
     },
 
-    /** Subscribes a handler; acked on success. Re-established after every reconnect. */
+    /** Subscribes a handler on raw deliveries; acked on success. Used by `on`; services use `on`. */
     async subscribe(spec: QueueSpec, handler: MessageHandler): Promise<SubscriptionHandle> {
-      const sub: Subscription = { spec, handler };
+      const sub: Subscription = { spec, handler, attached: false };
       subscriptions.push(sub);
       await ready;
       await attach(connection, sub);
@@ -329,7 +514,13 @@ export async function createBus(opts: BusOptions) {
      * whole rule and how prefetch is bounded by consumer_timeout.
      */
     async consumeWork(type: string, handler: MessageHandler, opts: { prefetch?: number } = {}): Promise<WorkConsumer> {
-      const sub: Subscription = { spec: { queue: n.workQueue(type), prefetch: opts.prefetch ?? 1 }, handler, manualAck: true };
+      const sub: Subscription = {
+        spec: { queue: n.workQueue(type), prefetch: opts.prefetch ?? 1 },
+        handler,
+        manualAck: true,
+        declare: (ch) => declareWorkQueue(ch, n, type),
+        attached: false,
+      };
       let busy = 0;
       let chain: Promise<void> = Promise.resolve();
       sub.handler = (d) => {
@@ -375,4 +566,22 @@ export function traceHeadersOf(headers: Record<string, unknown>): Record<string,
   const out: Record<string, string> = {};
   for (const k of ['traceparent', 'tracestate']) if (typeof headers[k] === 'string') out[k] = headers[k] as string;
   return out;
+}
+
+/** Parses an envelope of one of the given contracts; ContractViolation (dead-lettered) otherwise. */
+function parseAny(byName: Map<string, MessageContract<z.ZodType>>, raw: Buffer): Envelope {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString());
+  } catch {
+    throw new ContractViolation('body is not JSON');
+  }
+  const env = envelopeSchema.safeParse(json);
+  if (!env.success) throw new ContractViolation(`bad envelope: ${describeIssues(env.error)}`);
+  const contract = byName.get(env.data.name);
+  if (!contract) throw new ContractViolation(`${env.data.name} is not a message this queue takes (${[...byName.keys()].join(', ')})`);
+  if (env.data.version !== contract.version) throw new ContractViolation(`${contract.name}: version ${env.data.version} is not understood (expected ${contract.version})`);
+  const payload = contract.payload.safeParse(env.data.payload);
+  if (!payload.success) throw new ContractViolation(`${contract.name}: bad payload: ${describeIssues(payload.error)}`);
+  return { ...env.data, payload: payload.data };
 }

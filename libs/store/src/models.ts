@@ -8,6 +8,8 @@ export interface TaskLease {
   owner: string;
   token: string;
   expiresAt: Date;
+  /** Set once the scheduler sent a task.run again for this lapsed lease (so it does so once). */
+  requeuedAt?: Date | null;
 }
 
 export interface TaskRecord {
@@ -43,6 +45,8 @@ export interface TaskRecord {
   /** Who is copying a finished provider job's outputs into storage, until when. */
   ingest?: TaskLease | null;
   lease?: TaskLease | null;
+  /** How often a running task was taken over after its executor vanished (a poison bound). */
+  takeovers?: number;
   cancelRequestedAt?: Date | null;
   nextAttemptAt?: Date | null;
   createdAt: Date;
@@ -118,6 +122,7 @@ const taskSchema = new Schema<TaskRecord>(
     phase: { type: String, default: null },
     ingest: { type: Schema.Types.Mixed, default: null },
     lease: { type: Schema.Types.Mixed, default: null },
+    takeovers: Number,
     cancelRequestedAt: { type: Date, default: null },
     nextAttemptAt: { type: Date, default: null },
     createdAt: { type: Date, required: true },

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { QueryFilter, UpdateQuery } from 'mongoose';
 import {
+  TaskAwaitingProviderV1,
   TaskCancelledV1,
   TaskCancelRequestedV1,
   TaskFailedV1,
@@ -237,6 +238,7 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
         from: ['running'],
         where: { 'lease.token': expiredToken, 'lease.expiresAt': { $lt: new Date() } },
         set: { lease, startedAt: new Date() },
+        inc: { takeovers: 1 },
         events: (t) => [liveEvent(TaskStartedV1, { type: t.type, attempt: t.attempt, executor: lease.owner, takeover: true }, meta(t))],
       });
     },
@@ -332,7 +334,7 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
       if (t.status !== 'running') return TERMINAL_STATUSES.includes(t.status) ? 'already_terminal' : this.requestCancel(taskId, tenantId);
       // Live-only: the executor running it hears it at once, and its heartbeat reads
       // cancelRequestedAt within a beat if the message is lost.
-      const entry = liveEvent(TaskCancelRequestedV1, { type: t.type }, meta(t));
+      const entry = liveEvent(TaskCancelRequestedV1, { type: t.type, attempt: t.attempt }, meta(t));
       const r = await Task.updateOne(
         { _id: taskId, status: 'running', cancelRequestedAt: null },
         { $set: { cancelRequestedAt: now, updatedAt: now }, $inc: { version: 1 } },
@@ -370,7 +372,13 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
 
     /** scheduler: running tasks whose lease ran out long ago and nobody took over. */
     withLostLease(expiredBefore: Date, limit = 100): Promise<TaskRecord[]> {
-      return Task.find({ status: 'running', 'lease.expiresAt': { $lt: expiredBefore } }, { outbox: 0 }).limit(limit).lean<TaskRecord[]>().exec();
+      // Not those already sent again (requeueLost marks the lease): once per lost lease, not every sweep.
+      return Task.find({ status: 'running', 'lease.expiresAt': { $lt: expiredBefore }, 'lease.requeuedAt': null }, { outbox: 0 }).limit(limit).lean<TaskRecord[]>().exec();
+    },
+
+    /** scheduler: pending tasks whose task.submitted never reached it (admitted by the sweep). */
+    stalePending(updatedBefore: Date, limit = 100): Promise<TaskRecord[]> {
+      return Task.find({ status: 'pending', updatedAt: { $lt: updatedBefore } }, { outbox: 0, input: 0 }).limit(limit).lean<TaskRecord[]>().exec();
     },
 
     /** scheduler: delayed tasks whose retry is overdue (their wake-up message was lost). */
@@ -383,7 +391,21 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
       const parts = split([outboxWork(TaskRunV1, t.type, { type: t.type, attempt: t.attempt }, meta(t))]);
       const r = await Task.updateOne(
         { _id: t._id, status: 'running', 'lease.token': t.lease?.token },
-        { $set: { 'lease.expiresAt': new Date(0), updatedAt: new Date() }, $push: { outbox: { $each: parts.durable } } },
+        { $set: { 'lease.expiresAt': new Date(0), 'lease.requeuedAt': new Date(), updatedAt: new Date() }, $push: { outbox: { $each: parts.durable } } },
+      );
+      if (r.modifiedCount === 1) announce(parts);
+      return r.modifiedCount === 1;
+    },
+
+    /**
+     * scheduler: the task.run of a queued task (or of a running one whose lease lapsed) was
+     * dead-lettered by the broker's delivery limit: put a fresh one on the queue.
+     */
+    async resendRun(t: Pick<TaskRecord, '_id' | 'tenantId' | 'type' | 'attempt' | 'status' | 'traceHeaders'>): Promise<boolean> {
+      const parts = split([outboxWork(TaskRunV1, t.type, { type: t.type, attempt: t.attempt }, meta(t as unknown as TaskRef))]);
+      const r = await Task.updateOne(
+        { _id: t._id, status: t.status, attempt: t.attempt },
+        { $set: { updatedAt: new Date() }, $push: { outbox: { $each: parts.durable } } },
       );
       if (r.modifiedCount === 1) announce(parts);
       return r.modifiedCount === 1;
@@ -393,11 +415,14 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
 
     /** executor: the provider accepted the job; from now on the task waits on it. */
     async recordSubmission(taskId: string, token: string, provider: string, externalId: string): Promise<boolean> {
-      const r = await Task.updateOne(
-        { _id: taskId, status: 'running', 'lease.token': token },
+      const t = (await Task.collection.findOneAndUpdate(
+        { _id: taskId, status: 'running', 'lease.token': token } as object,
         { $set: { provider, externalId, phase: 'awaiting_provider', updatedAt: new Date() }, $inc: { version: 1 } },
-      );
-      return r.modifiedCount === 1;
+        { returnDocument: 'after', projection: { tenantId: 1, type: 1, traceHeaders: 1 } },
+      )) as Pick<TaskRecord, '_id' | 'tenantId' | 'type' | 'traceHeaders'> | null;
+      // Tells status-sync to poll now rather than at its next idle check.
+      if (t) announce({ durable: [], live: [liveEvent(TaskAwaitingProviderV1, { type: t.type, provider, externalId }, { tenantId: t.tenantId, taskId, headers: t.traceHeaders })] });
+      return !!t;
     },
 
     /** status-sync: the tasks to poll their provider for. */

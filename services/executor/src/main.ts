@@ -3,7 +3,7 @@
 import './instrument'; // first: telemetry must patch node:http and express before they load
 import { hostname } from 'node:os';
 import { loadEnv, loadProviderPolicies, loadTaskTypes, policyFor } from '@loom/config';
-import { TaskCancelRequestedV1, envelopeSchema } from '@loom/contracts';
+import { TaskCancelRequestedV1 } from '@loom/contracts';
 import { resolveHandlers } from '@loom/handlers';
 import { assertTimeoutsFit, createBus, prefetchFor, type WorkConsumer } from '@loom/messaging';
 import { createProviderRegistry } from '@loom/providers';
@@ -69,11 +69,12 @@ runService('executor', logger, async () => {
   });
 
   // Cancel requests reach every executor; the one running the task aborts its handler.
-  await bus.subscribe(
-    { queue: bus.names.serviceQueue('executor', `cancel-${instanceId}`), exclusive: true, bindings: { exchange: 'events', keys: [TaskCancelRequestedV1.name] } },
-    async (d) => {
-      const e = envelopeSchema.parse(JSON.parse(d.body.toString()));
-      if (e.taskId) runner.cancel(e.taskId);
+  // Live-only copies (the heartbeat reads cancelRequestedAt if one is lost): a bad one is dropped.
+  await bus.on(
+    { queue: bus.names.serviceQueue('executor', `cancel-${instanceId}`), exclusive: true, invalid: 'drop', bindings: { exchange: 'events', keys: [TaskCancelRequestedV1.name] } },
+    [TaskCancelRequestedV1],
+    async ({ envelope }) => {
+      if (envelope.taskId) runner.cancel(envelope.taskId, envelope.payload.attempt);
     },
   );
   const consumers: WorkConsumer[] = [];
@@ -81,7 +82,7 @@ runService('executor', logger, async () => {
   for (const type of myTypes) consumers.push(await bus.consumeWork(type, (d) => runner.onDelivery(d), { prefetch: prefetch[type] }));
   logger.info({ instanceId, types: myTypes, prefetch }, 'consuming work queues');
 
-  const health = await startHealthServer(env.HEALTH_PORT, () => conn.readyState === 1);
+  const health = await startHealthServer(env.HEALTH_PORT, () => conn.readyState === 1 && bus.isReady());
   return {
     url: `http://127.0.0.1:${health.port}`,
     async stop() {

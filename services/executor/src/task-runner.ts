@@ -31,10 +31,14 @@ export interface TaskRunnerDeps {
 
 interface ActiveRun {
   taskId: string;
+  attempt: number;
   abort: AbortController;
   deliveries: Delivery[];
   done: Promise<void>;
 }
+
+/** Takeovers after which a task counts as poison (it keeps killing its executor). */
+export const MAX_TAKEOVERS = 3;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -51,13 +55,13 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
     let env;
     try {
       env = parseEnvelope(TaskRunV1, d.body);
+      if (!env.taskId) throw new Error('task.run names no task');
     } catch (err) {
-      logger.error({ err: (err as Error).message }, 'malformed task.run; dead-lettering it');
-      d.nack(false);
+      logger.error({ err: (err as Error).message }, 'unreadable task.run; dead-lettering it');
+      await d.deadLetter(`unreadable task.run: ${(err as Error).message}`);
       return;
     }
-    const taskId = env.taskId;
-    if (!taskId) return d.nack(false);
+    const taskId = env.taskId!;
     const attempt = env.payload.attempt;
     const ref: TaskRef = {
       _id: taskId,
@@ -101,6 +105,17 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
       // The lease lapsed: its executor is gone. Take the task over.
       const taken = await store.tasks.takeOver(taskId, t.lease.token, lease);
       if (!taken) continue;
+      if ((taken.takeovers ?? 0) > MAX_TAKEOVERS) {
+        // Its executors keep vanishing while running it: a poison task, counted by real losses
+        // (a broker restart does not take a task over; its executor keeps the lease).
+        await store.tasks.fail(
+          taskId,
+          { code: 'POISON_TASK', message: `its executor vanished ${taken.takeovers} times while running it`, retryable: false },
+          { token: lease.token },
+        );
+        d.ack();
+        return;
+      }
       if (!types[t.type]?.rerunnable) {
         await store.tasks.fail(
           taskId,
@@ -130,7 +145,7 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
   async function runTask(task: TaskRecord, lease: Lease, d: Delivery, takeover: boolean): Promise<void> {
     const abort = new AbortController();
     let finish!: () => void;
-    const run: ActiveRun = { taskId: task._id, abort, deliveries: [d], done: new Promise((r) => (finish = r)) };
+    const run: ActiveRun = { taskId: task._id, attempt: task.attempt, abort, deliveries: [d], done: new Promise((r) => (finish = r)) };
     active.set(task._id, run);
     const ref: TaskRef = { ...task, traceHeaders: task.traceHeaders };
     const log = logger.child({ taskId: task._id, type: task.type, attempt: task.attempt });
@@ -158,12 +173,21 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
     if (task.cancelRequestedAt) abort.abort(new TaskAborted('cancelled'));
 
     const handler = handlers.get(task.type);
+    // Set once this run has ended. A handler that ignored its signal may still be running (the
+    // race below let the type move on): it must not log, report or write outputs any more,
+    // since a later run of the task (same output keys) may be under way.
+    let ended = false;
+    const fenced = (what: string): boolean => {
+      if (ended) log.warn({ what }, 'dropped a write from a run that already ended (its handler ignored the AbortSignal)');
+      return ended;
+    };
     const written: { index: number; key: string; size: number; contentType: string; sha256: string }[] = [];
     const ctx: TaskContext<unknown> = {
       task: { id: task._id, type: task.type, tenantId: task.tenantId, attempt: task.attempt, maxAttempts: task.maxAttempts },
       input: task.input,
       signal: abort.signal,
       async progress(percent, message) {
+        if (fenced('progress')) return;
         const p = Math.max(0, Math.min(100, Math.round(percent)));
         if (await store.tasks.progress(task._id, lease.token, p, message)) {
           bus.announceEvent(TaskProgressV1, { type: task.type, progress: p, message }, { tenantId: task.tenantId, taskId: task._id, headers: ref.traceHeaders });
@@ -172,6 +196,8 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
       externalId: task.externalId,
       async writeOutput(body, contentType) {
         if (!deps.storage) throw new Error('this executor has no output storage configured (S3_*)');
+        if (fenced('output')) throw Object.assign(new Error('this run has ended: its outputs are no longer written'), { code: 'RUN_ENDED' });
+        abort.signal.throwIfAborted();
         const index = written.length;
         const stream = typeof body === 'string' || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : Readable.from(body as AsyncIterable<Buffer>);
         const key = outputKey(task.tenantId, task._id, index);
@@ -181,6 +207,7 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
       },
       recordExternalJob: (provider, externalId) => store.tasks.recordSubmission(task._id, lease.token, provider, externalId),
       async log(level: LogLevel, message: string, data?: unknown) {
+        if (fenced('log')) return;
         // Buffered: stored with the other lines of this executor within a few ms (task-logs.ts).
         const timestamp = new Date();
         store.logs.write({ taskId: task._id, tenantId: task.tenantId, timestamp, level, message, data });
@@ -219,6 +246,15 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
       else if (kind === 'timeout') {
         recordTaskError(task.type, 'TIMEOUT');
         await store.tasks.fail(task._id, { code: 'TIMEOUT', message: `ran longer than its timeout of ${task.timeoutMs} ms`, retryable: false }, { token: lease.token, ref });
+      } else if (kind === 'shutdown' && !types[task.type]?.rerunnable && types[task.type]?.handler !== 'provider') {
+        // Handing it back would run it again from the start on the standby, which its type
+        // forbids (a provider task resumes its recorded job instead, so it is handed back).
+        outcome = 'failed';
+        await store.tasks.fail(
+          task._id,
+          { code: 'EXECUTOR_STOPPED', message: 'the executor stopped while running this task, and its type may not run twice', retryable: false },
+          { token: lease.token, ref },
+        );
       } else if (kind === 'shutdown') {
         handedBack = !!(await store.tasks.handBack(task._id, lease.token));
       } else if (kind === 'lease_lost') {
@@ -238,6 +274,7 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
         } else await store.tasks.fail(task._id, error, { token: lease.token, ref });
       }
     } finally {
+      ended = true;
       clearInterval(heartbeat);
       clearTimeout(timeout);
       active.delete(task._id);
@@ -251,9 +288,10 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
 
   return {
     onDelivery,
-    /** A cancel request for a task this executor may be running. */
-    cancel(taskId: string): void {
-      active.get(taskId)?.abort.abort(new TaskAborted('cancelled'));
+    /** A cancel request for a task this executor may be running: only the attempt it names stops. */
+    cancel(taskId: string, attempt?: number): void {
+      const run = active.get(taskId);
+      if (run && (attempt === undefined || attempt === run.attempt)) run.abort.abort(new TaskAborted('cancelled'));
     },
     get activeCount() {
       return active.size;

@@ -66,14 +66,14 @@ runService('gateway', logger, async () => {
     bodyLimit: env.GATEWAY_BODY_LIMIT,
     billing: { accounts: createAccountService({ billing, apiKeys: store.apiKeys }), batches: createBatchService({ store, catalog, billing }) },
     webhooks: { providers: (name) => providers.has(name) ? providers(name) : undefined, bus, deliveries: store.providerJobs.deliveries, logger },
-    isReady: () => conn.readyState === 1 && bus.isConnected(),
+    isReady: () => conn.readyState === 1 && bus.isReady(),
     sessions,
     queueStats: store.queueStats,
   });
   const http = await listen(app, env.GATEWAY_PORT);
   const ws = attachLiveWebSocket(http.server, { auth, hub: live, tasks, logger });
   // 5. Probes and Prometheus metrics on the internal health port, off the public API.
-  const health = await startHealthServer(env.HEALTH_PORT, () => conn.readyState === 1 && bus.isConnected());
+  const health = await startHealthServer(env.HEALTH_PORT, () => conn.readyState === 1 && bus.isReady());
 
   return {
     url: `http://127.0.0.1:${http.port}`,

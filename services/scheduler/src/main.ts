@@ -51,7 +51,7 @@ runService('scheduler', logger, async () => {
       .finally(() => (sweeping = null));
   }, env.SCHEDULER_SWEEP_MS);
 
-  const health = await startHealthServer(env.HEALTH_PORT, () => conn.readyState === 1);
+  const health = await startHealthServer(env.HEALTH_PORT, () => conn.readyState === 1 && bus.isReady());
   return {
     url: `http://127.0.0.1:${health.port}`,
     async stop() {

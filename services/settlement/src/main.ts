@@ -62,7 +62,7 @@ runService('settlement', logger, async () => {
       .finally(() => (sweeping = null));
   }, env.SETTLEMENT_SWEEP_MS);
 
-  const health = await startHealthServer(env.HEALTH_PORT, () => conn.readyState === 1 && bus.isConnected());
+  const health = await startHealthServer(env.HEALTH_PORT, () => conn.readyState === 1 && bus.isReady());
   return {
     url: `http://127.0.0.1:${health.port}`,
     async stop() {

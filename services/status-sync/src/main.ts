@@ -13,7 +13,7 @@ import { createLogger } from '@loom/telemetry';
 import { createProviderCallbackHandler } from './handlers/provider-callback.handler';
 import { sweepOrphanJobs } from './orphan-sweep';
 import { pollRound } from './poll-round';
-import { subscribeStatusSync } from './subscriptions';
+import { subscribeAwaitingProvider, subscribeStatusSync } from './subscriptions';
 
 const logger = createLogger('status-sync');
 
@@ -39,17 +39,31 @@ runService('status-sync', logger, async () => {
 
   await subscribeStatusSync(bus, { onProviderCallback: createProviderCallbackHandler({ ...follow, providers }) });
 
-  // The poll loop: one round at a time; each task is polled at its provider's pollEveryMs.
+  // The poll loop: one round at a time; each task is polled at its provider's pollEveryMs. A
+  // round reads the tasks collection, so it runs only while some task waits on a provider: the
+  // last round found one, or an executor just announced one (task.awaiting_provider), or the
+  // idle check is due (a lost announcement, or tasks left by a crash).
   const lastPolled = new Map<string, number>();
   let stopped = false;
   let round: Promise<unknown> = Promise.resolve();
+  let woken = true;
+  await subscribeAwaitingProvider(bus, () => (woken = true));
   const loop = async () => {
     let lastSweep = 0;
+    let lastRound = 0;
+    let busy = false;
     while (!stopped) {
-      round = pollRound({ ...follow, providers }, lastPolled)
-        .then((r) => r.total > 0 && logger.info(r, 'status sync round'))
-        .catch((err) => logger.warn({ err: (err as Error).message }, 'status sync round failed'));
-      await round;
+      if (woken || busy || Date.now() - lastRound > env.STATUS_SYNC_IDLE_CHECK_MS) {
+        woken = false;
+        lastRound = Date.now();
+        round = pollRound({ ...follow, providers }, lastPolled)
+          .then((r) => {
+            busy = r.total > 0;
+            if (busy) logger.info(r, 'status sync round');
+          })
+          .catch((err) => logger.warn({ err: (err as Error).message }, 'status sync round failed'));
+        await round;
+      }
       if (Date.now() - lastSweep > env.ORPHAN_SWEEP_MS) {
         lastSweep = Date.now();
         await sweepOrphanJobs({ store, providers, policy, logger }).catch((err) => logger.warn({ err: (err as Error).message }, 'orphan sweep failed'));
@@ -59,7 +73,7 @@ runService('status-sync', logger, async () => {
   };
   void loop();
 
-  const health = await startHealthServer(env.HEALTH_PORT, () => conn.readyState === 1);
+  const health = await startHealthServer(env.HEALTH_PORT, () => conn.readyState === 1 && bus.isReady());
   return {
     url: `http://127.0.0.1:${health.port}`,
     async stop() {

@@ -19,6 +19,8 @@ export async function subscribeLiveEvents(bus: Pick<Bus, 'subscribe' | 'names'>,
     {
       queue: bus.names.serviceQueue('gateway', `live-${randomUUID()}`),
       exclusive: true,
+      // Copies for viewers: a span per progress event would bury the task's trace.
+      traced: false,
       bindings: { exchange: 'events', keys: [] },
     },
     async (d) => {
@@ -34,7 +36,7 @@ export async function subscribeLiveEvents(bus: Pick<Bus, 'subscribe' | 'names'>,
       // A copy for live viewers only (the durable consumers hold the real one): a bad message
       // is logged and dropped rather than redelivered forever.
       if (!env.success) {
-        logger.warn({ messageId: d.raw.properties.messageId, issues: env.error.issues.length }, 'live: dropped a malformed event');
+        logger.warn({ issues: env.error.issues.length }, 'live: dropped a malformed event');
         return;
       }
       hub.publish(toLiveEvent(env.data));

@@ -1,22 +1,16 @@
 // Delayed retry without broker plugins: a retryable failure parks a task.due message in a TTL
 // wait queue for its backoff; when it expires it dead-letters to the scheduler's due queue.
-import { createEnvelope, parseEnvelope, TaskDueV1, TaskRetryScheduledV1 } from '@loom/contracts';
-import { traceHeadersOf, declareDelayQueue, type Bus, type Delivery } from '@loom/messaging';
+import { createEnvelope, TaskDueV1, TaskRetryScheduledV1, type PayloadOf } from '@loom/contracts';
+import type { Bus, ReceivedMessage } from '@loom/messaging';
 
-export function createRetryHandler(deps: { bus: Bus; dueQueue: string }) {
-  const declared = new Set<number>();
-  return async function onRetryScheduled(d: Delivery): Promise<void> {
-    const env = parseEnvelope(TaskRetryScheduledV1, d.body);
-    const delayMs = env.payload.delayMs;
-    if (!declared.has(delayMs)) {
-      await deps.bus.withChannel((ch) => declareDelayQueue(ch, deps.bus.names, delayMs, deps.dueQueue));
-      declared.add(delayMs);
-    }
+export function createRetryHandler(deps: { bus: Pick<Bus, 'sendDelayed'>; dueQueue: string }) {
+  return async function onRetryScheduled({ envelope: env, traceHeaders }: ReceivedMessage<PayloadOf<typeof TaskRetryScheduledV1>>): Promise<void> {
     const due = createEnvelope(
       TaskDueV1,
       { type: env.payload.type, attempt: env.payload.failedAttempt + 1 },
       { tenantId: env.tenantId, taskId: env.taskId, causationId: env.messageId },
     );
-    await deps.bus.sendToQueue(deps.bus.names.delayQueue(delayMs), JSON.stringify(due), traceHeadersOf(d.headers));
+    // sendDelayed declares the wait queue each time: an idle one has deleted itself (x-expires).
+    await deps.bus.sendDelayed(env.payload.delayMs, deps.dueQueue, JSON.stringify(due), traceHeaders);
   };
 }

@@ -1,56 +1,36 @@
-// A terminal task event (task.succeeded / task.failed / task.cancelled) -> settle what it ends:
-// capture or release the task's hold, or settle its batch when it was the last item. Safe to
-// run any number of times for one event (every movement is keyed in the ledger), so the bus may
-// redeliver freely: the delivery is acked only after the ledger write.
-import {
-  ContractViolation,
-  TaskCancelledV1,
-  TaskFailedV1,
-  TaskSucceededV1,
-  parseEnvelope,
-  type MessageContract,
-} from '@loom/contracts';
+// A terminal task event (task.succeeded / task.failed / task.cancelled of a billable task) ->
+// settle what it ends: capture or release the task's hold, or settle its batch when it was the
+// last item. Safe to run any number of times for one event (every movement is keyed in the
+// ledger), so the bus may redeliver freely: the delivery is acked only after the ledger write.
+// The bus has parsed and validated the envelope; one that is not a terminal event never gets here.
+import { TaskCancelledV1, TaskFailedV1, TaskSucceededV1, type PayloadOf } from '@loom/contracts';
 import type { Settlement, TerminalFact } from '@loom/billing';
-import type { Delivery } from '@loom/messaging';
-import { SETTLE_SUFFIX } from '@loom/store';
+import type { ReceivedMessage } from '@loom/messaging';
 import type { Logger } from '@loom/telemetry';
-import type { z } from 'zod';
 
-const TERMINAL: Record<string, { contract: MessageContract<z.ZodType>; status: TerminalFact['status'] }> = {
-  [TaskSucceededV1.name]: { contract: TaskSucceededV1, status: 'succeeded' },
-  [TaskFailedV1.name]: { contract: TaskFailedV1, status: 'failed' },
-  [TaskCancelledV1.name]: { contract: TaskCancelledV1, status: 'cancelled' },
+/** The contracts settlement consumes. */
+export const TERMINAL_CONTRACTS = [TaskSucceededV1, TaskFailedV1, TaskCancelledV1] as const;
+type TerminalPayload = PayloadOf<(typeof TERMINAL_CONTRACTS)[number]>;
+
+const STATUS_OF: Record<string, TerminalFact['status']> = {
+  [TaskSucceededV1.name]: 'succeeded',
+  [TaskFailedV1.name]: 'failed',
+  [TaskCancelledV1.name]: 'cancelled',
 };
 
 export function createSettleHandler(deps: { settlement: Pick<Settlement, 'onTerminal'>; logger: Logger }) {
-  return async function onTerminal(d: Delivery): Promise<void> {
-    const routingKey = d.raw.fields.routingKey.endsWith(SETTLE_SUFFIX) ? d.raw.fields.routingKey.slice(0, -SETTLE_SUFFIX.length) : d.raw.fields.routingKey;
-    const spec = TERMINAL[routingKey];
-    if (!spec) throw new ContractViolation(`settlement does not handle ${routingKey}`);
-    let env;
-    try {
-      env = parseEnvelope(spec.contract, d.body);
-    } catch (err) {
-      // Never settleable: logged loudly and dropped (nacked without requeue), not retried forever.
-      deps.logger.error({ err: (err as Error).message, messageId: d.raw.properties.messageId }, 'unreadable terminal event; not settled');
-      throw err;
-    }
+  return async function onTerminal({ envelope: env, traceHeaders }: ReceivedMessage<TerminalPayload>): Promise<void> {
+    const status = STATUS_OF[env.name]!;
     if (!env.taskId) return;
     const payload = env.payload as { type?: string; attempt: number };
     const outcome = await deps.settlement.onTerminal({
       taskId: env.taskId,
       attempt: Math.max(1, payload.attempt),
-      status: spec.status,
+      status,
       type: payload.type,
       causationId: env.messageId,
-      headers: traceHeadersOf(d.headers),
+      headers: traceHeaders,
     });
     deps.logger.debug({ event: env.name, taskId: env.taskId, tenantId: env.tenantId, outcome }, 'settled');
   };
-}
-
-function traceHeadersOf(headers: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of ['traceparent', 'tracestate']) if (typeof headers[k] === 'string') out[k] = headers[k] as string;
-  return out;
 }

@@ -4,15 +4,14 @@
 // are read from the provider's own API before anything changes. An event from a callback URL
 // bound to one task may speak of that task's job only. Replays change nothing twice: every
 // write is conditional on the task still waiting on the job.
-import { parseEnvelope, ProviderCallbackV1 } from '@loom/contracts';
-import type { Delivery } from '@loom/messaging';
+import { ProviderCallbackV1, type PayloadOf } from '@loom/contracts';
+import type { ReceivedMessage } from '@loom/messaging';
 import type { Provider } from '@loom/providers';
 import { inTaskTrace, traceProviderCall } from '@loom/telemetry';
 import { applyProviderStatus, type FollowDeps } from '../follow-task';
 
 export function createProviderCallbackHandler(deps: FollowDeps & { providers: (name: string) => Provider }) {
-  return async function onProviderCallback(d: Delivery): Promise<void> {
-    const env = parseEnvelope(ProviderCallbackV1, d.body);
+  return async function onProviderCallback({ envelope: env }: ReceivedMessage<PayloadOf<typeof ProviderCallbackV1>>): Promise<void> {
     const { provider, externalId, taskId } = env.payload;
     const task = await deps.store.tasks.findByExternalId(provider, externalId);
     if (!task || task.status !== 'running') {
