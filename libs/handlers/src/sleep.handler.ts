@@ -1,5 +1,6 @@
 // Built-in handler `sleep`, for demos and tests: waits `ms`, reporting progress in steps;
-// it can fail on purpose (`fail`), or fail only its first attempts (`failAttempts`).
+// it can fail on purpose (`fail`), or fail only its first attempts (`failAttempts`), or play a
+// badly written handler that ignores its AbortSignal (`ignoreAbort`).
 import { z } from 'zod';
 import { defineHandler } from './task-handler';
 import { TaskFailure } from './task-failure';
@@ -14,6 +15,8 @@ export const sleepInput = z
     failAttempts: z.number().int().min(0).max(50).default(0),
     /** Write one text output of this content (exercises the output storage of local handlers). */
     writeOutput: z.string().max(64 * 1024).optional(),
+    /** Sleep without looking at the AbortSignal (a handler that cannot be stopped), then log and write as usual. */
+    ignoreAbort: z.boolean().optional(),
   })
   .strict();
 
@@ -23,8 +26,9 @@ export const sleepHandler = defineHandler({
   input: sleepInput,
   async run({ input, signal, progress, log, task, writeOutput }) {
     const steps = Math.max(1, input.progressSteps);
+    const never = new AbortController().signal;
     for (let i = 1; i <= steps; i++) {
-      await abortableDelay(input.ms / steps, signal);
+      await abortableDelay(input.ms / steps, input.ignoreAbort ? never : signal);
       if (input.progressSteps > 0) await progress(Math.round((i / steps) * 100), `step ${i} of ${steps}`);
     }
     if (input.fail === 'permanent') throw new TaskFailure('SLEEP_FAILED', 'failed on purpose (fail: permanent)', false);

@@ -2068,7 +2068,6 @@ export interface components {
             fail?: "permanent" | "retryable";
             /** @default 0 */
             failAttempts?: number;
-            /** @default false */
             ignoreAbort?: boolean;
             ms: number;
             /** @default 0 */
@@ -2093,7 +2092,6 @@ export interface components {
             fail?: "permanent" | "retryable";
             /** @default 0 */
             failAttempts?: number;
-            /** @default false */
             ignoreAbort?: boolean;
             ms: number;
             /** @default 0 */
