@@ -219,6 +219,24 @@ describe('task center in a browser', () => {
     for (const f of ['list', 'detail', 'queues']) for (const m of ['light', 'dark']) expect(fs.statSync(path.join(shotsDir, `${f}-${m}.png`)).size).toBeGreaterThan(5000);
   });
 
+  it('names every field and button, and keeps tables and toasts semantic', async () => {
+    const audit = () =>
+      page.evaluate(`(() => {
+        const visible = (e) => e.getClientRects().length > 0;
+        const fields = [...document.querySelectorAll('input, select, textarea')].filter(visible)
+          .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map((e) => e.outerHTML.slice(0, 80));
+        const buttons = [...document.querySelectorAll('button')].filter(visible)
+          .filter((b) => !b.textContent.trim() && !b.getAttribute('aria-label')).map((b) => b.outerHTML.slice(0, 80));
+        const tables = [...document.querySelectorAll('table')].filter((t) => !t.querySelector('caption') || !t.querySelector('th[scope]')).length;
+        return { fields, buttons, tables, status: document.querySelectorAll('[role="status"]').length };
+      })()`);
+    for (const hash of ['#/tasks', '#/queues', '#/credits', '#/batches']) {
+      await open(hash);
+      await until(`the ${hash} view`, 'main h1');
+      expect({ hash, ...(await audit()) }).toEqual({ hash, fields: [], buttons: [], tables: 0, status: 1 });
+    }
+  });
+
   it('made no request to any other host', () => {
     const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:'));
     expect(foreign).toEqual([]);
