@@ -34,8 +34,10 @@ export interface CompareOptions {
   systems: SystemName[];
   /** Subset of noop-burst, noop-rate, sleep-burst, sleep-rate. */
   scenarios: string[];
-  /** Finished tasks (jobs) written into each system's store before its scenarios (--history). */
+  /** Finished tasks written into Loom's store before its scenarios (--history). */
   history: number;
+  /** Finished jobs written into each peer's store before each scenario (--peer-history, default: --history). */
+  peerHistory: number;
   /** Seconds each system is measured doing nothing after its start (--idle-seconds). */
   idleSeconds: number;
   command: string;
@@ -89,7 +91,7 @@ const NOTES = [
   "Task logs: Loom's executor writes two task log lines per run (taskLogMiddleware: \"attempt N of M started\", \"finished in X ms\"); every peer handler writes the same two lines, awaited, between its start and its end: BullMQ with job.log, Agenda with its MongoJobLogger (collection agenda_logs), the polling workers with an insertOne into job_logs.",
   "Clients: Loom's HTTP client (node:http, keep-alive Agent, at most 64 sockets) runs in a child process measured with Loom (group `client`), as each peer's producer process is measured with the peer.",
   'Idle: each system measured for --idle-seconds with no work right after its start (Loom: after its history is written; peers: their first scenario\'s worker, producer and server), CPU seconds per second. The shared RabbitMQ and MongoDB servers count in the idle figure of whoever uses them.',
-  '--history N: Loom gets N finished tasks (one real task per type as template, the rest copied into tasks and task_logs through the driver, 2 to 3 log lines each, four tenants, timestamps over the last 2 days, inside the scheduler\'s 7-day retention) kept across its scenarios (between scenarios only that scenario\'s tasks are removed); the peers get N finished jobs with two log lines each in every scenario\'s fresh store (BullMQ: completed job hashes, the completed set and job logs; Agenda: finished agendaJobs documents; polling: completed job documents).',
+  '--history N: Loom gets N finished tasks (one real task per type as template, the rest copied into tasks and task_logs through the driver, 2 to 3 log lines each, four tenants, timestamps over the last 2 days, inside the scheduler\'s 7-day retention) kept across its scenarios (between scenarios only that scenario\'s tasks are removed); the peers get --peer-history (default N) finished jobs with two log lines each in every scenario\'s fresh store (BullMQ: completed job hashes, the completed set and job logs; Agenda: finished agendaJobs documents; polling: completed job documents). The local MongoDB server (mongo-java-server) answers most queries by scanning the collection, so a history slows every MongoDB-backed system on it (Agenda the most: its job lookup scans agendaJobs). A system that does not finish a scenario within --time-limit skips its remaining scenarios.',
 ];
 
 export function buildScenarios(o: Pick<CompareOptions, 'tasks' | 'types' | 'sleepMs' | 'rate' | 'concurrency' | 'scenarios'>): Scenario[] {
@@ -216,7 +218,12 @@ function printOne(r: RunResult): void {
 }
 
 async function runPeerSystem(system: PeerSystem, infra: Infrastructure, scenarios: Scenario[], o: CompareOptions, logDir: string, results: RunResult[], idle: IdleResult[]): Promise<void> {
-  const base = { system, pollMs: o.pollMs, pollConcurrency: o.pollConcurrency, history: o.history || undefined };
+  const base = { system, pollMs: o.pollMs, pollConcurrency: o.pollConcurrency, history: o.peerHistory || undefined };
+  const skipRest = (r: RunResult) => {
+    if (r.complete) return false;
+    console.log(`[bench] ${system}: not finished within the time limit; its remaining scenarios are skipped`);
+    return true;
+  };
   // Idle is measured once per system, on its first scenario's processes, after they are ready.
   const idleOnce = (groups: ProcessGroup[]) => (o.idleSeconds > 0 && !idle.some((x) => x.system === system) ? measureIdle(system, groups, o.idleSeconds).then((x) => void idle.push(x)) : Promise.resolve());
   if (system === 'bullmq' || system === 'bullmq-nopersist') {
@@ -238,6 +245,7 @@ async function runPeerSystem(system: PeerSystem, infra: Infrastructure, scenario
         results.push(r);
         printOne(r);
         await redis.flush();
+        if (skipRest(r)) break;
       }
     } finally {
       await redis.stop();
@@ -256,6 +264,7 @@ async function runPeerSystem(system: PeerSystem, infra: Infrastructure, scenario
       const r = result(system, s, run.timings, w.use, run.complete, run.submitSeconds);
       results.push(r);
       printOne(r);
+      if (skipRest(r)) break;
     } finally {
       unregister();
       await dropMongoDatabase(url).catch(() => undefined);
@@ -271,7 +280,8 @@ export async function runCompare(o: CompareOptions): Promise<void> {
   const logDir = path.dirname(cachePath('bench-logs', `peers-${stamp}`, '.keep'));
   const results: RunResult[] = [];
   const idle: IdleResult[] = [];
-  const header = `${o.tasks} tasks over ${o.types} types per scenario; history ${o.history ? `${o.history.toLocaleString('en-US')} finished tasks` : 'none (empty stores)'}`;
+  const hist = (n: number) => (n ? `${n.toLocaleString('en-US')} finished tasks` : 'none');
+  const header = `${o.tasks} tasks over ${o.types} types per scenario; history: Loom ${hist(o.history)}, peers ${hist(o.peerHistory)}`;
   console.log(`[bench] peers: ${header}; scenarios ${scenarios.map((s) => s.name).join(', ')}; systems ${o.systems.join(', ')}`);
   for (const system of o.systems) {
     if (system === 'loom') await runLoom(infra, scenarios, o, logDir, results, idle);
@@ -294,6 +304,7 @@ export async function runCompare(o: CompareOptions): Promise<void> {
       pollConcurrency: o.pollConcurrency,
       timeLimitSeconds: o.timeLimitSeconds,
       history: o.history,
+      peerHistory: o.peerHistory,
       idleSeconds: o.idleSeconds,
       versions: versions(),
     },
@@ -312,7 +323,7 @@ export async function runCompare(o: CompareOptions): Promise<void> {
   console.log(terminalReport(results, rs, idle));
   const out = cachePath('bench', `peers-${stamp}.json`);
   fs.writeFileSync(out, JSON.stringify(report, null, 2));
-  const subtitle = `${o.tasks} tasks over ${o.types} types${o.history ? `, ${o.history.toLocaleString('en-US')} finished tasks of history` : ''}; ${scenarios.map((s) => s.name).join(', ')}; ${m.nproc} × ${m.model}; ${date.slice(0, 16).replace('T', ' ')} UTC`;
+  const subtitle = `${o.tasks} tasks over ${o.types} types${o.history || o.peerHistory ? `; history: Loom ${hist(o.history)}, peers ${hist(o.peerHistory)}` : ''}; ${scenarios.map((s) => s.name).join(', ')}; ${m.nproc} × ${m.model}; ${date.slice(0, 16).replace('T', ' ')} UTC`;
   const svg = cachePath('bench', `peers-${stamp}.svg`);
   fs.writeFileSync(svg, svgChart(results, subtitle, idle));
   const md = cachePath('bench', `peers-${stamp}.md`);

@@ -6,8 +6,9 @@
 //                --poll-concurrency 5 --time-limit 180 --systems loom,bullmq,agenda,polling,polling-serial
 //                --scenarios noop-burst,noop-rate,sleep-burst,sleep-rate --history 0 --idle-seconds 5)
 //               systems: bullmq runs redis-server with appendonly yes/appendfsync everysec,
-//               bullmq-nopersist without persistence; --history N writes N finished tasks (jobs)
-//               into each system's store first; --idle-seconds measures each one doing nothing
+//               bullmq-nopersist without persistence; --history N writes N finished tasks into
+//               Loom's store first (and jobs into each peer's, unless --peer-history M says
+//               otherwise); --idle-seconds measures each one doing nothing
 //   --profile   where Loom's time goes: CPU profiles of the five services and, per task, MongoDB
 //               commands by command and collection, broker publishes by exchange/routing key
 //               (confirmed or not), deliveries and acks by queue, under one burst of no-op tasks
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     systems: { type: 'string', default: ALL_SYSTEMS.join(',') },
     scenarios: { type: 'string', default: 'noop-burst,noop-rate,sleep-burst,sleep-rate' },
     history: { type: 'string', default: '0' },
+    'peer-history': { type: 'string' },
     'idle-seconds': { type: 'string', default: '5' },
   },
 });
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
       systems,
       scenarios: values.scenarios!.split(',').map((s) => s.trim()),
       history: historyCount(values.history),
+      peerHistory: historyCount(values['peer-history'] ?? values.history),
       idleSeconds: num('idle-seconds', values['idle-seconds'], 0),
       command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     });
