@@ -10,10 +10,14 @@
 //   - Services, a PodDisruptionBudget per Deployment, HorizontalPodAutoscalers for the gateway
 //     and status-sync, and NetworkPolicies that admit outside traffic to the gateway only;
 //   - the broker's settings (config/rabbitmq/rabbitmq.conf's consumer_timeout) as a ConfigMap
-//     for whoever runs RabbitMQ in the cluster (the Cluster Operator or a StatefulSet).
+//     for whoever runs RabbitMQ in the cluster (the Cluster Operator or a StatefulSet);
+//   - metrics: every pod serves Prometheus text at /metrics on its health port (8081, the
+//     gateway's too, off its API port), announced by prometheus.io/* pod annotations for a plain
+//     Prometheus and by a ServiceMonitor for the Prometheus Operator; a NetworkPolicy admits that
+//     port from the monitoring namespace only.
 import fs from 'node:fs';
 import path from 'node:path';
-import { App, Chart, Duration, JsonPatch, Size, YamlOutputType, type ChartProps } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, JsonPatch, Size, YamlOutputType, type ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
 import { KubeNamespace, KubeNetworkPolicy, KubePodDisruptionBudget, IntOrString } from 'cdk8s-plus-33/lib/imports/k8s';
 import type { Construct } from 'constructs';
@@ -26,7 +30,10 @@ const SECRET_NAME = 'loom-secrets';
 /** Where the OTLP/HTTP collector listens (an OpenTelemetry Collector, or Jaeger's 4318). */
 const OTLP_ENDPOINT = 'http://otel-collector.observability.svc.cluster.local:4318';
 const GATEWAY_PORT = 8080;
+/** Health probes (workers) and /metrics (every service). */
 const HEALTH_PORT = 8081;
+/** The namespace Prometheus runs in (kube-prometheus-stack's default); its pods may scrape /metrics. */
+const MONITORING_NAMESPACE = 'monitoring';
 /** How long a stopping executor lets its task finish before handing it back (EXECUTOR_DRAIN_MS). */
 const EXECUTOR_DRAIN_MS = 25_000;
 
@@ -43,7 +50,13 @@ const sharedConfig: Record<string, string> = {
   S3_BUCKET: 'loom-outputs',
   OTEL_EXPORTER_OTLP_ENDPOINT: OTLP_ENDPOINT,
   OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+  // Traces over OTLP; metrics scraped from /metrics on HEALTH_PORT.
+  OTEL_TRACES_EXPORTER: 'otlp',
+  OTEL_METRICS_EXPORTER: 'prometheus',
 };
+
+/** What a plain Prometheus (kubernetes_sd pod role with the usual relabelling) reads to scrape a pod. */
+const SCRAPE_ANNOTATIONS = { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(HEALTH_PORT), 'prometheus.io/path': '/metrics' };
 
 /** Keys of loom-secrets: the required ones, then provider tokens a deployment may leave out. */
 const SECRET_KEYS = ['AMQP_URL', 'MONGO_URL', 'S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'];
@@ -122,7 +135,7 @@ export class LoomChart extends Chart {
       const labels = labelsOf(spec.name);
       const deployment = new kplus.Deployment(this, spec.name, {
         metadata: { name: `loom-${spec.name}`, labels },
-        podMetadata: { labels },
+        podMetadata: { labels, annotations: SCRAPE_ANNOTATIONS },
         // An autoscaled Deployment leaves its replica count to its HorizontalPodAutoscaler.
         replicas: spec.autoscale ? undefined : spec.replicas,
         terminationGracePeriod: Duration.seconds(spec.graceSeconds),
@@ -134,7 +147,7 @@ export class LoomChart extends Chart {
             image: IMAGE,
             imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
             command: ['node', '--enable-source-maps', `dist/${spec.name}.js`],
-            ports: [{ number: spec.port, name: spec.name === 'gateway' ? 'http' : 'health' }],
+            ports: spec.name === 'gateway' ? [{ number: spec.port, name: 'http' }, { number: HEALTH_PORT, name: 'metrics' }] : [{ number: spec.port, name: 'metrics' }],
             envFrom: [kplus.Env.fromConfigMap(config)],
             envVariables: env,
             resources: {
@@ -151,7 +164,13 @@ export class LoomChart extends Chart {
       new kplus.Service(this, `${spec.name}-service`, {
         metadata: { name: `loom-${spec.name}`, labels },
         selector: deployment,
-        ports: spec.name === 'gateway' ? [{ name: 'http', port: 80, targetPort: spec.port }] : [{ name: 'health', port: spec.port, targetPort: spec.port }],
+        ports:
+          spec.name === 'gateway'
+            ? [
+                { name: 'http', port: 80, targetPort: spec.port },
+                { name: 'metrics', port: HEALTH_PORT, targetPort: HEALTH_PORT },
+              ]
+            : [{ name: 'metrics', port: spec.port, targetPort: spec.port }],
       });
 
       // Voluntary disruptions (node drains, upgrades) take one pod of a service at a time; for the
@@ -177,6 +196,33 @@ export class LoomChart extends Chart {
       metadata: { name: 'loom-default-deny-ingress' },
       spec: { podSelector: { matchLabels: { 'app.kubernetes.io/part-of': 'loom' } }, policyTypes: ['Ingress'] },
     });
+    // ...the metrics port of every pod from Prometheus in the monitoring namespace...
+    new KubeNetworkPolicy(this, 'metrics-ingress', {
+      metadata: { name: 'loom-metrics-ingress' },
+      spec: {
+        podSelector: { matchLabels: { 'app.kubernetes.io/part-of': 'loom' } },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': MONITORING_NAMESPACE } } }],
+            ports: [{ protocol: 'TCP', port: IntOrString.fromNumber(HEALTH_PORT) }],
+          },
+        ],
+      },
+    });
+    // For the Prometheus Operator: scrape the `metrics` port of every Loom Service. (Its default
+    // Prometheus selects ServiceMonitors by label; add yours to metadata.labels if it asks for one.)
+    new ApiObject(this, 'service-monitor', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { name: 'loom', labels: { 'app.kubernetes.io/part-of': 'loom' } },
+    }).addJsonPatch(
+      JsonPatch.add('/spec', {
+        selector: { matchLabels: { 'app.kubernetes.io/part-of': 'loom' } },
+        namespaceSelector: { matchNames: [NAMESPACE] },
+        endpoints: [{ port: 'metrics', path: '/metrics', interval: '15s' }],
+      }),
+    );
     // ...and only the gateway's API port is admitted, from anywhere (its Ingress or load balancer).
     // Kubelet probes come from the node, which network plugins admit regardless.
     new KubeNetworkPolicy(this, 'gateway-ingress', {

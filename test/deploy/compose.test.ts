@@ -36,7 +36,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs the five services and their servers, each service with a /healthz check', () => {
-    for (const name of [...LOOM_SERVICES, 'mongodb', 'rabbitmq', 'minio', 'minio-init', 'jaeger']) expect(Object.keys(compose.services)).toContain(name);
+    for (const name of [...LOOM_SERVICES, 'mongodb', 'rabbitmq', 'minio', 'minio-init', 'jaeger', 'prometheus']) expect(Object.keys(compose.services)).toContain(name);
     for (const name of LOOM_SERVICES) {
       const svc = compose.services[name]!;
       expect(svc.command).toEqual(['node', '--enable-source-maps', `dist/${name}.js`]);
@@ -73,6 +73,16 @@ describe('docker-compose.yml', () => {
     expect(timeout(file)).toBe(timeout(path.join(root, 'config', 'rabbitmq', 'rabbitmq.conf')));
     // guest is loopback-only there: the services must not depend on it here.
     expect(compose.services.gateway!.environment!.AMQP_URL).not.toMatch(/\/\/guest:/);
+  });
+
+  it('has Prometheus scrape every service on the port its /metrics is served', () => {
+    const mount = compose.services.prometheus!.volumes!.find((v) => v.endsWith(':/etc/prometheus/prometheus.yml:ro'))!;
+    const config = parse(fs.readFileSync(path.join(root, mount.split(':')[0]!), 'utf8'));
+    const sd = config.scrape_configs[0].dns_sd_configs[0];
+    expect([...sd.names].sort()).toEqual([...LOOM_SERVICES].sort());
+    for (const name of LOOM_SERVICES) {
+      expect(compose.services[name]!.environment).toMatchObject({ HEALTH_PORT: String(sd.port), OTEL_METRICS_EXPORTER: 'prometheus' });
+    }
   });
 
   it('names only bundles that `npm run build` produces', async () => {

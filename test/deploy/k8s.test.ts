@@ -37,7 +37,8 @@ describe('k8s/', () => {
   it('holds only objects valid against the Kubernetes schemas', () => {
     expect(objects.length).toBeGreaterThan(10);
     const invalid: string[] = [];
-    for (const o of objects) {
+    // The Prometheus Operator's ServiceMonitor is a custom resource: checked by the metrics test below.
+    for (const o of objects.filter((x) => x.apiVersion !== 'monitoring.coreos.com/v1')) {
       // kubernetes-models/<group>/<version> exports one model per kind (core: kubernetes-models/v1).
       const models = require(`kubernetes-models/${o.apiVersion}`) as Record<string, new (data: unknown) => { validate(): void }>;
       const Model = models[o.kind];
@@ -114,14 +115,36 @@ describe('k8s/', () => {
     expect(problems).toEqual([]);
   });
 
-  it('admits outside traffic to the gateway only', () => {
+  it('admits outside traffic to the gateway only, and the monitoring namespace to the metrics port', () => {
     const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
-    const deny = policies.find((p) => p.spec.podSelector.matchLabels?.['app.kubernetes.io/part-of'] === 'loom' && !p.spec.podSelector.matchLabels['app.kubernetes.io/name']);
-    expect(deny?.spec).toMatchObject({ policyTypes: ['Ingress'] });
+    const deny = policies.find((p) => p.metadata.name === 'loom-default-deny-ingress');
+    expect(deny?.spec).toMatchObject({ podSelector: { matchLabels: { 'app.kubernetes.io/part-of': 'loom' } }, policyTypes: ['Ingress'] });
     expect(deny?.spec.ingress ?? []).toEqual([]);
     const admitting = policies.filter((p) => (p.spec.ingress ?? []).length > 0);
-    expect(admitting.map((p) => p.spec.podSelector.matchLabels['app.kubernetes.io/name'])).toEqual(['gateway']);
-    expect(admitting[0]!.spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 8080 }] }]);
+    expect(admitting.map((p) => p.metadata.name).sort()).toEqual(['loom-gateway-ingress', 'loom-metrics-ingress']);
+    const gateway = admitting.find((p) => p.metadata.name === 'loom-gateway-ingress')!;
+    expect(gateway.spec.podSelector.matchLabels['app.kubernetes.io/name']).toBe('gateway');
+    expect(gateway.spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 8080 }] }]);
+    const metrics = admitting.find((p) => p.metadata.name === 'loom-metrics-ingress')!;
+    expect(metrics.spec.ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ protocol: 'TCP', port: 8081 }] },
+    ]);
+  });
+
+  it('tells a plain Prometheus and the Prometheus Operator where every pod serves /metrics', () => {
+    expect(find('ConfigMap', 'loom-config')!.data!.OTEL_METRICS_EXPORTER).toBe('prometheus');
+    const monitor = find('ServiceMonitor', 'loom')!;
+    expect(monitor.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s' }]);
+    expect(monitor.spec.namespaceSelector).toEqual({ matchNames: ['loom'] });
+    for (const name of LOOM_SERVICES) {
+      const pod = find('Deployment', `loom-${name}`)!.spec.template;
+      expect(pod.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8081', 'prometheus.io/path': '/metrics' });
+      expect(pod.spec.containers[0].ports).toContainEqual({ containerPort: 8081, name: 'metrics' });
+      const service = find('Service', `loom-${name}`)!;
+      expect(service.spec.ports).toContainEqual(expect.objectContaining({ name: 'metrics', port: 8081, targetPort: 8081 }));
+      // The ServiceMonitor's selector picks this Service.
+      for (const [k, v] of Object.entries(monitor.spec.selector.matchLabels as Record<string, string>)) expect(service.metadata.labels?.[k]).toBe(v);
+    }
   });
 
   it('ships the broker settings with the consumer_timeout of config/rabbitmq/rabbitmq.conf', () => {
