@@ -7,6 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SimulatorHandle } from '@loom/provider-simulator';
 import { TestSystem } from './system';
+import { until } from './until';
+
+export { until };
 
 export type PolicyOverrides = Partial<Record<'replicate' | 'runninghub' | 'grsai', Record<string, unknown>>>;
 
@@ -53,23 +56,6 @@ export async function startProviderSystem(prefix: string, sim: SimulatorHandle, 
 }
 
 /** The provider job id the executor recorded on the task. */
-export async function waitForExternalId(sys: TestSystem, taskId: string, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const id = (await sys.store.tasks.get(taskId))?.externalId;
-    if (id) return id;
-    if (Date.now() > deadline) throw new Error(`task ${taskId} recorded no provider job within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Polls `probe` until it returns a value other than undefined; fails naming what was awaited. */
-export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+export function waitForExternalId(sys: TestSystem, taskId: string, timeoutMs = 30_000): Promise<string> {
+  return until(`task ${taskId} to record its provider job`, async () => (await sys.store.tasks.get(taskId))?.externalId ?? undefined, timeoutMs);
 }

@@ -21,6 +21,28 @@ import type { MetricReader } from '@opentelemetry/sdk-metrics';
 /** Probes and scrapes come every few seconds: tracing them would bury the task traces. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
+/**
+ * Query parameters that carry secrets, shown as REDACTED in `url.query` / `url.full`: API keys
+ * (the live streams accept `?apiKey=`), the task-bound webhook token, and the signatures of
+ * presigned URLs (the instrumentation's own defaults). Traces leave the process: a secret in a
+ * span is a secret in every dashboard.
+ */
+export const REDACTED_QUERY_PARAMS = [
+  'apiKey',
+  'api_key',
+  'apikey',
+  'token',
+  'access_token',
+  'loom_token',
+  'sig',
+  'Signature',
+  'AWSAccessKeyId',
+  'X-Goog-Signature',
+  'X-Amz-Signature',
+  'X-Amz-Credential',
+  'X-Amz-Security-Token',
+];
+
 export type TelemetryMode = 'off' | 'on';
 
 export interface TelemetryOptions {
@@ -93,7 +115,11 @@ export function startTelemetry(serviceName: string, opts: TelemetryOptions = {})
     // Light on purpose: the HTTP server/client and express routing. Message hops, handler runs
     // and provider calls get spans of their own from libs/messaging and the services.
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0] ?? '') }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0] ?? ''),
+        redactedQueryParamsServer: REDACTED_QUERY_PARAMS,
+        redactedQueryParams: REDACTED_QUERY_PARAMS,
+      }),
       new ExpressInstrumentation(),
     ],
   });
