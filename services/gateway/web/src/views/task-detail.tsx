@@ -228,7 +228,7 @@ export function TaskDetail({ id }: { id: string }) {
           <h2>Input</h2>
           <pre class="json">{JSON.stringify(task.input, null, 2)}</pre>
           <h2>Outputs</h2>
-          {task.outputs.length === 0 ? <p class="muted">None{finished ? '' : ' yet'}.</p> : <Outputs outputs={task.outputs} />}
+          {task.outputs.length === 0 ? <p class="muted">None{finished ? '' : ' yet'}.</p> : <Outputs outputs={task.outputs as TaskOutput[]} />}
           {task.result !== null && task.result !== undefined && (
             <>
               <h2>Result</h2>
