@@ -7,6 +7,7 @@
 // by default: older finished tasks would be swept away by it during the run). Nothing of an unfinished task is copied: no outbox, no
 // lease, no idempotency key. Bounded by a time limit (it throws past it).
 import { randomUUID } from 'node:crypto';
+import { searchTermsOf } from '@loom/store';
 import type { Loom } from './loom';
 
 const BATCH = 1000;
@@ -56,6 +57,8 @@ export async function writeLoomHistory(loom: Loom, count: number, types: string[
       doc.tenantId = tenantId;
       doc.input = { ...(task.input as Doc), ms: 0, history: i, prompt: `history task ${i} of ${copies} (${type})` };
       if ('result' in task) doc.result = task.result === null || typeof task.result !== 'object' ? task.result : { ...(task.result as Doc), history: i };
+      // the words of the input, as the gateway stores them for search
+      if ('searchTerms' in task) doc.searchTerms = searchTermsOf(doc.input);
       if ('outbox' in task) doc.outbox = [];
       if ('lease' in task) doc.lease = null;
       for (const k of ['idemKey', 'idempotencyKey', 'batchId']) delete doc[k];
