@@ -65,7 +65,11 @@ export async function startLoom(opts: LoomOptions): Promise<Loom> {
   const { infra } = opts;
   const ns = `${opts.label ?? 'bench'}-${Date.now().toString(36)}`;
   const typesFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'loom-bench-')), 'types.json');
-  fs.writeFileSync(typesFile, JSON.stringify({ types: Object.fromEntries(opts.types.map((t) => [t, { handler: 'sleep' }])) }));
+  // Short-task types, declared as such: a type whose tasks may run at most a minute lets the
+  // executor prefetch its next deliveries (libs/messaging serial-per-type.ts); the default
+  // maxTimeoutMs (6 h) would allow one at a time. The peers have no timeouts at all.
+  const typeConfig = { handler: 'sleep', timeoutMs: 60_000, maxTimeoutMs: 60_000 };
+  fs.writeFileSync(typesFile, JSON.stringify({ types: Object.fromEntries(opts.types.map((t) => [t, typeConfig])) }));
   const env = {
     ...infra.env,
     MONGO_URL: `${infra.env.MONGO_URL!.replace(/\/$/, '')}/${ns}`,
