@@ -233,7 +233,7 @@ describe('task center in a browser', () => {
     for (const hash of ['#/tasks', '#/queues', '#/credits', '#/batches']) {
       await open(hash);
       await until(`the ${hash} view`, 'main h1');
-      expect({ hash, ...(await audit()) }).toEqual({ hash, fields: [], buttons: [], tables: 0, status: 1 });
+      expect({ hash, ...((await audit()) as Record<string, unknown>) }).toEqual({ hash, fields: [], buttons: [], tables: 0, status: 1 });
     }
   });
 
