@@ -13,12 +13,13 @@
 //               commands by command and collection, broker publishes by exchange/routing key
 //               (confirmed or not), deliveries and acks by queue, under one burst of no-op tasks
 //               (--tasks 1000 --types 4 [--history N]); written as profile.json and profile.md (a
-//               table to paste)
+//               table to paste); with --before OLD/profile.json also profile-compare.md, side by side
+//   --compare-profiles BEFORE.json,AFTER.json   only that side-by-side table, from two runs
 import { parseArgs } from 'node:util';
 import { cleanupAll } from './lib/cleanup';
 import { runLifecycle } from './lifecycle';
 import { ALL_SYSTEMS, runCompare, type SystemName } from './compare';
-import { runProfile } from './profile';
+import { compareProfiles, runProfile } from './profile';
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +37,8 @@ const { values } = parseArgs({
     scenarios: { type: 'string', default: 'noop-burst,noop-rate,sleep-burst,sleep-rate' },
     history: { type: 'string', default: '0' },
     'peer-history': { type: 'string' },
+    before: { type: 'string' },
+    'compare-profiles': { type: 'string' },
     'idle-seconds': { type: 'string', default: '5' },
   },
 });
@@ -55,6 +58,7 @@ function historyCount(v: string | undefined): number {
 async function main(): Promise<void> {
   const K = num('types', values.types);
   const C = num('concurrency', values.concurrency);
+  if (values['compare-profiles']) return compareProfiles(values['compare-profiles']);
   if (!values.peers && !values.profile) return runLifecycle(num('tasks', values.tasks ?? '2000'), K, C);
   const N = num('tasks', values.tasks ?? '1000');
   if (N > 100_000) throw new Error('--tasks is capped at 100000 (the bench must stay bounded)');
@@ -78,7 +82,7 @@ async function main(): Promise<void> {
       command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     });
   }
-  if (values.profile) await runProfile({ tasks: N, types: K, concurrency: C, history: historyCount(values.history) });
+  if (values.profile) await runProfile({ tasks: N, types: K, concurrency: C, history: historyCount(values.history), before: values.before });
 }
 
 main()

@@ -11,7 +11,7 @@ import { onCleanup } from './lib/cleanup';
 import { ResourceMeter, round } from './lib/procstat';
 import { drive, figures, scenarioName, type Scenario, type TaskTiming } from './lib/workload';
 import { startLoom } from './systems/loom';
-import { ioReport, ioTables } from './lib/profile-report';
+import { compareMarkdown, ioReport, ioTables, type ProfileRun } from './lib/profile-report';
 import { machine } from './compare';
 
 interface CpuProfile {
@@ -95,7 +95,7 @@ async function waitFor(files: () => string[], count: number, timeoutMs: number):
   }
 }
 
-export async function runProfile(o: { tasks: number; types: number; concurrency: number; history: number }): Promise<void> {
+export async function runProfile(o: { tasks: number; types: number; concurrency: number; history: number; before?: string }): Promise<void> {
   const infra = await ensureInfrastructure('test');
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const dir = path.dirname(cachePath('bench', `profile-${stamp}`, '.keep'));
@@ -197,6 +197,11 @@ export async function runProfile(o: { tasks: number; types: number; concurrency:
       }
     }
     console.log(`\n${ioReport(io, false)}`);
+    if (o.before) {
+      const cmp = path.join(dir, 'profile-compare.md');
+      fs.writeFileSync(cmp, `${compareMarkdown(readProfile(o.before), report)}\n`);
+      console.log(`\n[bench] before/after table: ${cmp}`);
+    }
     console.log(`\n[bench] profile written to ${out} and ${mdOut} (open the .cpuprofile files in Chrome DevTools or speedscope)`);
   } finally {
     unregister();
@@ -226,4 +231,22 @@ export function profileMarkdown(r: { commit: string; date: string; tasks: number
     ioReport(r.io, true),
     '',
   ].join('\n');
+}
+
+function readProfile(file: string): ProfileRun {
+  let r: ProfileRun;
+  try {
+    r = JSON.parse(fs.readFileSync(file, 'utf8')) as ProfileRun;
+  } catch (err) {
+    throw new Error(`cannot read the profile ${file}: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(r.services) || typeof r.tasks !== 'number') throw new Error(`${file} is not the profile.json of a \`--profile\` run (no services or tasks)`);
+  return r;
+}
+
+/** `--compare-profiles BEFORE.json,AFTER.json`: prints the side-by-side Markdown of two runs. */
+export async function compareProfiles(arg: string): Promise<void> {
+  const files = arg.split(',').map((f) => f.trim());
+  if (files.length !== 2 || files.some((f) => !f)) throw new Error(`--compare-profiles takes two profile.json files, before and after, separated by a comma (got ${arg})`);
+  console.log(compareMarkdown(readProfile(files[0]!), readProfile(files[1]!)));
 }

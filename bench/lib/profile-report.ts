@@ -133,3 +133,68 @@ export function ioReport(t: IoTables, markdown: boolean): string {
     table(['queue', 'deliveries', 'acks', 'nacks', ...t.services], queueRows, markdown, 1),
   ].join('\n');
 }
+
+/** The report fields a before/after comparison reads (profile.json of two `--profile` runs). */
+export interface ProfileRun {
+  commit?: string;
+  date: string;
+  tasks: number;
+  history?: number;
+  cpuSecondsPer1000: number;
+  figures: { tasksPerSecond: number };
+  services: ServiceIo[];
+}
+
+/**
+ * Two profile runs side by side, per task: the totals, then every MongoDB command, publish and
+ * queue that either run saw (a kind that went away shows 0 after; a new one 0 before).
+ */
+export function compareMarkdown(before: ProfileRun, after: ProfileRun): string {
+  const b = ioTables(before.services);
+  const a = ioTables(after.services);
+  const md = (cells: string[]) => `| ${cells.map((c) => c || ' ').join(' | ')} |`;
+  const sep = (n: number, left: number) => md(Array.from({ length: n }, (_, i) => (i < left ? '---' : '---:')));
+  const v = (x: number | undefined) => String(round(x ?? 0, 2));
+  const union = <T>(xs: T[], ys: T[], key: (t: T) => string) => [...new Set([...xs.map(key), ...ys.map(key)])];
+  const run = (r: ProfileRun) => `${r.commit ?? 'unknown commit'} (${r.date.slice(0, 16).replace('T', ' ')} UTC, ${r.tasks} tasks${r.history ? `, history ${r.history}` : ''})`;
+  const lines = [`Before: ${run(before)}. After: ${run(after)}. Per completed task, no-op tasks all at once, under the profiler.`, ''];
+
+  lines.push(md(['per task', 'before', 'after']), sep(3, 1));
+  const totals: [string, number, number][] = [
+    ['MongoDB commands', b.totals.mongoCommands, a.totals.mongoCommands],
+    ['documents written', b.totals.mongoDocsWritten, a.totals.mongoDocsWritten],
+    ['broker publishes', b.totals.publishes, a.totals.publishes],
+    ['of which confirmed', b.totals.confirmedPublishes, a.totals.confirmedPublishes],
+    ['deliveries', b.totals.deliveries, a.totals.deliveries],
+    ['acks', b.totals.acks, a.totals.acks],
+    ['CPU s per 1,000 tasks (profiled)', before.cpuSecondsPer1000, after.cpuSecondsPer1000],
+  ];
+  for (const [k, x, y] of totals) lines.push(md([k, v(x), v(y)]));
+
+  lines.push('', md(['MongoDB command', 'collection', 'before', 'after']), sep(4, 2));
+  const mk = (m: IoTables['mongo'][number]) => `${m.command}\t${m.collection}`;
+  for (const key of union(b.mongo, a.mongo, mk)) {
+    const [command, collection] = key.split('\t');
+    lines.push(md([`\`${command}\``, `\`${collection}\``, v(b.mongo.find((m) => mk(m) === key)?.perTask), v(a.mongo.find((m) => mk(m) === key)?.perTask)]));
+  }
+
+  lines.push('', md(['publish: exchange', 'routing key', 'before', 'after']), sep(4, 2));
+  const pk = (p: IoTables['publish'][number]) => `${p.exchange}\t${p.routingKey}`;
+  const pub = (t: IoTables, key: string) => {
+    const ps = t.publish.filter((p) => pk(p) === key);
+    if (!ps.length) return '0';
+    return ps.map((p) => `${v(p.perTask)} (${p.confirmed ? 'confirmed' : 'unconfirmed'}, ${p.persistent ? 'persistent' : 'transient'})`).join(' + ');
+  };
+  for (const key of union(b.publish, a.publish, pk)) {
+    const [exchange, routingKey] = key.split('\t');
+    lines.push(md([`\`${exchange}\``, `\`${routingKey}\``, pub(b, key), pub(a, key)]));
+  }
+
+  lines.push('', md(['queue', 'before: deliveries / acks', 'after: deliveries / acks']), sep(3, 1));
+  const q = (t: IoTables, name: string) => {
+    const x = t.queues.find((y) => y.queue === name);
+    return x ? `${v(x.deliveries)} / ${v(x.acks)}` : '0 / 0';
+  };
+  for (const name of union(b.queues, a.queues, (x) => x.queue)) lines.push(md([`\`${name}\``, q(b, name), q(a, name)]));
+  return lines.join('\n');
+}
