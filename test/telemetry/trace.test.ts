@@ -8,10 +8,13 @@
 //   - A cancelled provider task's trace shows the cancel reaching the provider (Replicate: Grsai
 //     has no cancel API).
 //   - Each service's /metrics, scraped after these and a few local tasks, counts exactly them.
+//   - Zipkin's own UI, in Debian's Chromium (playwright-core, as the task center's tests), shows
+//     that trace; the screenshot goes to .cache/screenshots/zipkin-trace.png.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureZipkin, zipkinEnv, type ProvidedServer } from '@loom/dev-infra';
+import { cachePath, CHROMIUM_ARGS, ensureChromium, ensureZipkin, zipkinEnv, type ProvidedServer } from '@loom/dev-infra';
+import { chromium } from 'playwright-core';
 import { startSimulator, type SimulatorHandle } from '@loom/provider-simulator';
 import { scrape, valueOf, type Sample } from '../support/prometheus-text';
 import { servers } from '../support/servers';
@@ -27,6 +30,8 @@ describe('operators: traces in Zipkin, metrics at /metrics', () => {
   let sim: SimulatorHandle;
   /** Every span of the traces this suite read, for the secret scan at the end. */
   const seen: ZipkinSpan[] = [];
+  /** The provider task's trace, for the look at Zipkin's UI. */
+  let providerTrace: { traceId: string; taskId: string } | undefined;
 
   beforeAll(async () => {
     const z = await ensureZipkin('test');
@@ -65,7 +70,13 @@ describe('operators: traces in Zipkin, metrics at /metrics', () => {
   /** The task's trace: the one its JSON names, which Zipkin must also find by the task's id tag. */
   async function traceOf(task: TaskJson, what: string, ready: (spans: ZipkinSpan[]) => boolean): Promise<ZipkinSpan[]> {
     expect(task.traceId).toMatch(/^[0-9a-f]{32}$/);
-    const spans = await waitForTrace(zipkin.url, task.traceId as string, what, ready);
+    // Spans arrive as each service's exporter flushes, a parent often after its children (it
+    // ends later): wait for what the test needs and for every parent it names.
+    const complete = (spans: ZipkinSpan[]) => {
+      const ids = new Set(spans.map((x) => x.id));
+      return spans.every((x) => !x.parentId || ids.has(x.parentId));
+    };
+    const spans = await waitForTrace(zipkin.url, task.traceId as string, `${what}, every parent present`, (x) => ready(x) && complete(x));
     expect(await traceIdsOfTask(zipkin.url, task.id)).toContain(task.traceId);
     seen.push(...spans);
     if (process.env.TRACE_DUMP) console.log(renderTrace(spans));
@@ -84,7 +95,7 @@ describe('operators: traces in Zipkin, metrics at /metrics', () => {
     const size = (done.outputs as { size: number }[])[0]!.size;
 
     const settle = `settle capture ${PRICE} credits`;
-    const spans = await traceOf(done, 'all five services and the settlement', (s) => SERVICES.every((svc) => s.some((x) => serviceOf(x) === svc)) && s.some((x) => x.name === settle));
+    const spans = await traceOf(done, 'all five services and the settlement', (s) => SERVICES.every((svc) => s.some((x) => serviceOf(x) === svc)) && s.some((x) => x.name === settle) && s.filter((x) => x.name === 'run trace.sora').length === 2);
     const label = (s: ZipkinSpan) => `${serviceOf(s)}: ${s.name}`;
     const named = (service: string, name: string) => {
       const s = spans.find((x) => serviceOf(x) === service && x.name === name);
@@ -122,13 +133,17 @@ describe('operators: traces in Zipkin, metrics at /metrics', () => {
     expect(upload.tags).toMatchObject({ 'loom.task.id': done.id, 'loom.output.bytes': String(size) });
     const settled = named('settlement', settle);
     expect(ancestorsOf(settled, spans)[0]).toMatchObject({ kind: 'CONSUMER' });
+    providerTrace = { traceId: done.traceId as string, taskId: done.id };
 
-    // Every consumer span continues a producer span; both follow the messaging conventions.
+    // Every consumer span continues a producer span, but for live-only hints, announced without a
+    // span of their own (the consumer then continues the span that announced it); both kinds
+    // follow the messaging conventions.
     const byId = new Map(spans.map((s) => [s.id, s]));
     const consumers = spans.filter((s) => s.kind === 'CONSUMER');
     expect(consumers.length).toBeGreaterThan(0);
     for (const c of consumers) {
-      expect(byId.get(c.parentId!)?.kind).toBe('PRODUCER');
+      const parent = byId.get(c.parentId!);
+      if (parent?.kind !== 'PRODUCER') expect([label(c), c.tags?.['messaging.rabbitmq.destination.routing_key']]).toEqual([label(c), 'task.awaiting_provider']);
       expect(c.name).toBe(`process ${c.tags?.['messaging.destination.subscription.name']}`);
       expect(c.tags).toMatchObject({ 'messaging.system': 'rabbitmq', 'messaging.operation.type': 'process' });
       expect(c.tags?.['messaging.message.id']).toEqual(expect.any(String));
@@ -230,6 +245,29 @@ describe('operators: traces in Zipkin, metrics at /metrics', () => {
       const queue = `${system.namespace}.work.${type}`;
       expect(valueOf(scheduler!, 'loom_queue_depth', { task_type: type, messaging_destination_name: queue })).toBe(0);
       expect(valueOf(scheduler!, 'loom_queue_consumers', { messaging_destination_name: queue })).toBe(1);
+    }
+  });
+
+  it("shows the provider task's trace in Zipkin's own UI", async () => {
+    expect(providerTrace).toBeDefined();
+    const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-chromium-'));
+    const context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: ensureChromium(),
+      headless: true,
+      args: CHROMIUM_ARGS.filter((a) => !a.startsWith('--headless')),
+      // Tall enough for every row of the span list (it renders only the rows in view).
+      viewport: { width: 1400, height: 1600 },
+    });
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      await page.goto(`${zipkin.url}/zipkin/traces/${providerTrace!.traceId}`);
+      // The span list names the hops: the settlement is the last to arrive in the trace.
+      await page.getByText(`settle capture ${PRICE} credits`).first().waitFor({ timeout: 30_000 });
+      await page.getByText('submit trace.sora').first().waitFor({ timeout: 5_000 });
+      await page.screenshot({ path: cachePath('screenshots', 'zipkin-trace.png'), fullPage: true });
+    } finally {
+      await context.close();
+      fs.rmSync(profileDir, { recursive: true, force: true });
     }
   });
 
