@@ -120,7 +120,7 @@ export function ioReport(t: IoTables, markdown: boolean): string {
     '',
     table(['service', 'CPU s', 'Mongo commands', 'publishes', 'deliveries', 'acks'], serviceRows, markdown, 1),
     '',
-    `MongoDB commands per task (wire round trips; docs = documents written by insert/update/delete)`,
+    `MongoDB commands per task (wire round trips; docs = documents in an insert, update or delete command, a batch being one command; a findAndModify is one command of one document)`,
     '',
     table(['command', 'collection', 'docs', 'per task', ...t.services], mongoRows, markdown),
     '',
@@ -162,7 +162,7 @@ export function compareMarkdown(before: ProfileRun, after: ProfileRun): string {
   lines.push(md(['per task', 'before', 'after']), sep(3, 1));
   const totals: [string, number, number][] = [
     ['MongoDB commands', b.totals.mongoCommands, a.totals.mongoCommands],
-    ['documents written', b.totals.mongoDocsWritten, a.totals.mongoDocsWritten],
+    ['documents in insert/update/delete commands', b.totals.mongoDocsWritten, a.totals.mongoDocsWritten],
     ['broker publishes', b.totals.publishes, a.totals.publishes],
     ['of which confirmed', b.totals.confirmedPublishes, a.totals.confirmedPublishes],
     ['deliveries', b.totals.deliveries, a.totals.deliveries],
