@@ -205,16 +205,20 @@ describe('operators: traces in Zipkin, metrics at /metrics', () => {
     const scrapeAll = async () => {
       for (const svc of SERVICES) metrics[svc] = await scrape(system.process(svc === 'executor' ? 'executor-1' : svc).metricsUrl);
     };
-    // The executor records a run when it acks it, just after the terminal write the test saw.
+    // The executor records a run when it acks it, just after the terminal write the test saw;
+    // a writer's last outbox entries leave its backlog when their confirms arrive.
+    const WRITERS = ['gateway', 'executor', 'scheduler', 'status-sync'];
     const deadline = Date.now() + 10_000;
     for (;;) {
       await scrapeAll();
       const finished = metrics.executor!.filter((s) => s.name === 'loom_tasks_finished_total').reduce((a, s) => a + s.value, 0);
-      if (finished >= 7 || Date.now() > deadline) break;
+      const backlog = WRITERS.flatMap((w) => metrics[w]!.filter((s) => s.name === 'loom_outbox_backlog')).reduce((a, s) => a + s.value, 0);
+      if ((finished >= 7 && backlog === 0) || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     const { gateway, executor, scheduler, settlement } = metrics as Record<string, Sample[]>;
     for (const svc of SERVICES) expect(valueOf(metrics[svc]!, 'target_info', { service_name: svc })).toBe(1);
+    for (const w of WRITERS) expect([w, valueOf(metrics[w]!, 'loom_outbox_backlog')]).toEqual([w, 0]);
 
     expect(valueOf(gateway!, 'loom_tasks_submitted_total', { task_type: 'trace.local' })).toBe(3);
     expect(valueOf(gateway!, 'loom_tasks_submitted_total', { task_type: 'trace.sora' })).toBe(1);

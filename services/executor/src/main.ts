@@ -10,7 +10,7 @@ import { createProviderRegistry } from '@loom/providers';
 import { createObjectStorage } from '@loom/storage';
 import { runService, startHealthServer } from '@loom/service-runtime';
 import { connectMongo, createStore, startOutboxPublisher } from '@loom/store';
-import { createLogger } from '@loom/telemetry';
+import { createLogger, observeOutboxBacklog } from '@loom/telemetry';
 import { taskLogMiddleware } from './middleware';
 import { createProviderHandler } from './provider.handler';
 import { createTaskRunner } from './task-runner';
@@ -38,6 +38,7 @@ runService('executor', logger, async () => {
     deadAfterMs: env.OUTBOX_WRITER_DEAD_MS,
     onError: (err, what) => logger.warn({ err: (err as Error)?.message }, what),
   });
+  observeOutboxBacklog(() => outbox.pending); // loom.outbox.backlog, read when scraped
   const store = await createStore(conn, outbox);
 
   // Types bound to a provider run the provider handler, which needs the adapters and the store.

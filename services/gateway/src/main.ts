@@ -10,7 +10,7 @@ import { createProviderRegistry } from '@loom/providers';
 import { createObjectStorage } from '@loom/storage';
 import { runService, startHealthServer } from '@loom/service-runtime';
 import { connectMongo, createStore, startOutboxPublisher } from '@loom/store';
-import { createLogger } from '@loom/telemetry';
+import { createLogger, observeOutboxBacklog } from '@loom/telemetry';
 import { createApp } from './http/app';
 import { createAccountService } from './billing/account-service';
 import { createBatchService } from './billing/batch-service';
@@ -42,6 +42,7 @@ runService('gateway', logger, async () => {
     deadAfterMs: env.OUTBOX_WRITER_DEAD_MS,
     onError: (err, what) => logger.warn({ err: (err as Error)?.message }, what),
   });
+  observeOutboxBacklog(() => outbox.pending); // loom.outbox.backlog, read when scraped
   const store = await createStore(conn, outbox);
   // Settlement's collections: the gateway writes only what must answer at once (holds, batches, grants).
   const billing = await createBilling(conn);

@@ -6,7 +6,7 @@ import { loadEnv, loadTaskTypes } from '@loom/config';
 import { createBus } from '@loom/messaging';
 import { runService, startHealthServer } from '@loom/service-runtime';
 import { connectMongo, createStore, startOutboxPublisher } from '@loom/store';
-import { createLogger } from '@loom/telemetry';
+import { createLogger, observeOutboxBacklog } from '@loom/telemetry';
 import { createAdmissionHandlers } from './handlers/admission.handler';
 import { createDeadLetterHandler } from './handlers/dead-letter.handler';
 import { createRetryHandler } from './handlers/retry.handler';
@@ -29,6 +29,7 @@ runService('scheduler', logger, async () => {
     deadAfterMs: env.OUTBOX_WRITER_DEAD_MS,
     onError: (err, what) => logger.warn({ err: (err as Error)?.message }, what),
   });
+  observeOutboxBacklog(() => outbox.pending); // loom.outbox.backlog, read when scraped
   const store = await createStore(conn, outbox);
   const stopQueueDepth = observeQueueDepth(bus, Object.keys(types));
 

@@ -9,7 +9,7 @@ import { createProviderRegistry } from '@loom/providers';
 import { runService, startHealthServer } from '@loom/service-runtime';
 import { createObjectStorage } from '@loom/storage';
 import { connectMongo, createStore, startOutboxPublisher } from '@loom/store';
-import { createLogger } from '@loom/telemetry';
+import { createLogger, observeOutboxBacklog } from '@loom/telemetry';
 import { createProviderCallbackHandler } from './handlers/provider-callback.handler';
 import { sweepOrphanJobs } from './orphan-sweep';
 import { pollRound } from './poll-round';
@@ -33,6 +33,7 @@ runService('status-sync', logger, async () => {
     deadAfterMs: env.OUTBOX_WRITER_DEAD_MS,
     onError: (err, what) => logger.warn({ err: (err as Error)?.message }, what),
   });
+  observeOutboxBacklog(() => outbox.pending); // loom.outbox.backlog, read when scraped
   const store = await createStore(conn, outbox);
   const storage = createObjectStorage(process.env);
   const follow = { store, storage, logger, instanceId, ingestLeaseMs: env.INGEST_LEASE_MS, policy };
