@@ -14,7 +14,7 @@ import { ResourceMeter, round, type ProcessGroup, type ResourceUse } from './lib
 import { startRedis } from './lib/redis';
 import { markdownReport, ratios, terminalReport, type IdleResult, type RunResult } from './lib/report';
 import { svgChart } from './lib/svg';
-import { drive, figures, pct, scenarioName, type Arrival, type Scenario, type TaskTiming } from './lib/workload';
+import { figures, pct, scenarioName, type Arrival, type Scenario, type TaskTiming } from './lib/workload';
 import { serverPid, startLoom } from './systems/loom';
 import { dropMongoDatabase, PeerChild, runPeer } from './systems/peers';
 import type { PeerSystem } from './peers/types';
@@ -88,10 +88,10 @@ const LOOM_CLIENT = path.join(__dirname, 'systems', 'loom-client.ts');
 /** What makes the comparison even, said in every report (JSON notes and the Markdown). */
 const NOTES = [
   'BullMQ: the `bullmq` row runs redis-server with `appendonly yes, appendfsync everysec` (what production runs); `bullmq-nopersist` is the same with `--appendonly no`. Ratios to "BullMQ" are to the persistent one.',
-  "Task logs: Loom's executor writes two task log lines per run (taskLogMiddleware: \"attempt N of M started\", \"finished in X ms\"); every peer handler writes the same two lines, awaited, between its start and its end: BullMQ with job.log, Agenda with its MongoJobLogger (collection agenda_logs), the polling workers with an insertOne into job_logs.",
+  "Task logs: a Loom bench task gets three lines in its log (the executor's taskLogMiddleware writes \"attempt N of M started\" and \"finished in X ms\", the built-in sleep handler \"slept N ms\"); every peer handler writes the same three lines, each awaited, between its start and its end: BullMQ with job.log, Agenda with its MongoJobLogger (collection agenda_logs), the polling workers with an insertOne into job_logs.",
   "Clients: Loom's HTTP client (node:http, keep-alive Agent, at most 64 sockets) runs in a child process measured with Loom (group `client`), as each peer's producer process is measured with the peer.",
   'Idle: each system measured for --idle-seconds with no work right after its start (Loom: after its history is written; peers: their first scenario\'s worker, producer and server), CPU seconds per second. The shared RabbitMQ and MongoDB servers count in the idle figure of whoever uses them.',
-  '--history N: Loom gets N finished tasks (one real task per type as template, the rest copied into tasks and task_logs through the driver, 2 to 3 log lines each, four tenants, timestamps over the last 2 days, inside the scheduler\'s 7-day retention) kept across its scenarios (between scenarios only that scenario\'s tasks are removed); the peers get --peer-history (default N) finished jobs with two log lines each in every scenario\'s fresh store (BullMQ: completed job hashes, the completed set and job logs; Agenda: finished agendaJobs documents; polling: completed job documents). The local MongoDB server (mongo-java-server) answers most queries by scanning the collection, so a history slows every MongoDB-backed system on it (Agenda the most: its job lookup scans agendaJobs). A system that does not finish a scenario within --time-limit skips its remaining scenarios.',
+  '--history N: Loom gets N finished tasks (one real task per type as template, the rest copied into tasks and task_logs through the driver, the template\'s log lines each, three today, four tenants, timestamps over the last 2 days, inside the scheduler\'s 7-day retention) kept across its scenarios (between scenarios only that scenario\'s tasks are removed); the peers get --peer-history (default N) finished jobs with three log lines each in every scenario\'s fresh store (BullMQ: completed job hashes, the completed set and job logs; Agenda: finished agendaJobs documents; polling: completed job documents). The local MongoDB server (mongo-java-server) answers most queries by scanning the collection, so a history slows every MongoDB-backed system on it (Agenda the most: its job lookup scans agendaJobs). A system that does not finish a scenario within --time-limit skips its remaining scenarios.',
 ];
 
 export function buildScenarios(o: Pick<CompareOptions, 'tasks' | 'types' | 'sleepMs' | 'rate' | 'concurrency' | 'scenarios'>): Scenario[] {
@@ -310,7 +310,7 @@ export async function runCompare(o: CompareOptions): Promise<void> {
     },
     notes: [
       'submitAt is taken client-side just before each submit call (Loom: before the HTTP POST); start/end: peers inside the handler with Date.now(), Loom from the task documents (startedAt, finishedAt).',
-      'CPU: utime+stime(+cutime+cstime) from /proc/<pid>/stat of every process of the system and its descendants, servers included (Loom: 5 services + RabbitMQ beam.smp + mongo-java-server java; BullMQ: worker + producer + redis-server; Agenda and polling: worker + producer + the java MongoDB server). RabbitMQ and MongoDB are the shared local test servers: other work on the machine can add to them (see resources.otherCpuSeconds).',
+      'CPU: utime+stime(+cutime+cstime) from /proc/<pid>/stat of every process of the system and its descendants, servers included (Loom: 5 services + its HTTP client process + RabbitMQ beam.smp + mongo-java-server java; BullMQ: worker + producer + redis-server; Agenda and polling: worker + producer + the java MongoDB server). RabbitMQ and MongoDB are the shared local test servers: other work on the machine can add to them (see resources.otherCpuSeconds).',
       'Memory: peak of the sum of VmRSS of those processes, sampled every 200 ms during the run (not VmHWM: the shared servers outlive the run).',
       'violations: tasks that started before an earlier-started task of the same type had ended.',
       ...NOTES,

@@ -1,7 +1,7 @@
 // Agenda (MongoDB), the maintained `agenda` package (v6, with @agendajs/mongo-backend): one job
 // name per task type, defined with concurrency 1; the worker polls every `processEvery`. The
-// handler writes its two log lines through Agenda's own job logger (MongoJobLogger, collection
-// agenda_logs), one awaited insert each, as Loom's executor writes two task_logs documents.
+// handler writes its log lines (bench/peers/types.ts LOG_LINES) through Agenda's own job logger
+// (MongoJobLogger, collection agenda_logs), one awaited insert each.
 import { Agenda } from 'agenda';
 import { MongoBackend, MongoJobLogger } from '@agendajs/mongo-backend';
 import { MongoClient, ObjectId } from 'mongodb';
@@ -20,7 +20,7 @@ export const agenda: PeerAdapter = {
         type,
         async (job) =>
           handle(type, job.attrs.data, (message) =>
-            logger.log({ timestamp: new Date(), level: 'info', event: message.startsWith('attempt') ? 'start' : 'success', jobId: String(job.attrs._id), jobName: type, message }),
+            logger.log({ timestamp: new Date(), level: 'info', event: message.startsWith('finished') ? 'success' : 'start', jobId: String(job.attrs._id), jobName: type, message }),
           ),
         { concurrency: 1 },
       );
@@ -57,6 +57,7 @@ export const agenda: PeerAdapter = {
           jobs.push({ _id, name: h.type, data: h.data, priority: 0, type: 'normal', nextRunAt: null, lastModifiedBy: 'bench-worker', lockedAt: null, lastRunAt: new Date(h.startedAt), lastFinishedAt: new Date(h.finishedAt) });
           logs.push(
             { timestamp: new Date(h.startedAt), level: 'info', event: 'start', jobId: String(_id), jobName: h.type, message: LOG_LINES.started() },
+            { timestamp: new Date(h.finishedAt), level: 'info', event: 'start', jobId: String(_id), jobName: h.type, message: LOG_LINES.slept(0) },
             { timestamp: new Date(h.finishedAt), level: 'info', event: 'success', jobId: String(_id), jobName: h.type, message: LOG_LINES.finished(h.finishedAt - h.startedAt) },
           );
         }

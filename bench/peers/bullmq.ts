@@ -1,6 +1,6 @@
 // BullMQ (Redis): one queue per task type and one Worker per queue with concurrency 1, which is
 // BullMQ's way to run a type serially. Default job and worker options otherwise (completed jobs
-// are kept, as Loom keeps its finished tasks). The handler writes its two log lines with job.log.
+// are kept, as Loom keeps its finished tasks). The handler writes its log lines with job.log.
 import { Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { historyJob, LOG_LINES, type PeerAdapter, type PeerConfig } from './types';
@@ -40,7 +40,7 @@ export const bullmq: PeerAdapter = {
   },
   /**
    * Completed jobs as BullMQ leaves them (its storeJob + moveToFinished scripts): the job hash,
-   * its id in the queue's `completed` sorted set, its two log lines, and the queue's id counter
+   * its id in the queue's `completed` sorted set, its three log lines, and the queue's id counter
    * moved past them so new jobs do not reuse their ids. Pipelined, 1,000 jobs per round trip.
    */
   async writeHistory(cfg, count) {
@@ -68,7 +68,7 @@ export const bullmq: PeerAdapter = {
             ats: 1,
           });
           p.zadd(key(h.type, 'completed'), h.finishedAt, id);
-          p.rpush(key(h.type, id, 'logs'), LOG_LINES.started(), LOG_LINES.finished(h.finishedAt - h.startedAt));
+          p.rpush(key(h.type, id, 'logs'), LOG_LINES.started(), LOG_LINES.slept(0), LOG_LINES.finished(h.finishedAt - h.startedAt));
         }
         await p.exec();
       }

@@ -3,8 +3,8 @@
 // first) while fewer than MAX_CONCURRENT_JOBS run, runs each without waiting, and marks it
 // completed. Nothing keeps a type serial: that is the baseline. The `serial` variant claims only
 // jobs whose type has nothing running in this worker (correct for ONE worker process only).
-// The handler's two log lines go to a job_logs collection, one awaited insertOne each, as Loom's
-// executor writes two task_logs documents.
+// The handler's log lines (bench/peers/types.ts LOG_LINES) go to a job_logs collection, one
+// awaited insertOne each.
 import { MongoClient, ObjectId } from 'mongodb';
 import { historyJob, LOG_LINES, type JobData, type PeerAdapter } from './types';
 
@@ -85,7 +85,7 @@ function pollingAdapter(serial: boolean): PeerAdapter {
         close: () => client.close(),
       };
     },
-    /** Completed job documents and their two log lines each, inserted 1,000 at a time. */
+    /** Completed job documents and their three log lines each, inserted 1,000 at a time. */
     async writeHistory(cfg, count) {
       const client = await MongoClient.connect(cfg.mongoUrl!);
       try {
@@ -100,6 +100,7 @@ function pollingAdapter(serial: boolean): PeerAdapter {
             batch.push({ _id, type: h.type, status: 'completed', data: h.data, createdAt: new Date(h.submitAt), startedAt: new Date(h.startedAt), completedAt: new Date(h.finishedAt) });
             lines.push(
               { jobId: _id, timestamp: new Date(h.startedAt), level: 'info', message: LOG_LINES.started() },
+              { jobId: _id, timestamp: new Date(h.finishedAt), level: 'info', message: LOG_LINES.slept(0) },
               { jobId: _id, timestamp: new Date(h.finishedAt), level: 'info', message: LOG_LINES.finished(h.finishedAt - h.startedAt) },
             );
           }

@@ -38,13 +38,17 @@ export type Handle = (type: string, data: JobData, log: JobLog) => Promise<void>
 export interface PeerAdapter {
   startWorker(cfg: PeerConfig, handle: Handle): Promise<{ close(): Promise<void> }>;
   startProducer(cfg: PeerConfig): Promise<{ submit(type: string, data: JobData): Promise<void>; close(): Promise<void> }>;
-  /** Writes `count` finished jobs (with two log lines each), straight into the system's store. */
+  /** Writes `count` finished jobs (with their three log lines), straight into the system's store. */
   writeHistory?(cfg: PeerConfig, count: number): Promise<void>;
 }
 
-/** The two lines Loom's executor writes into every task's log (taskLogMiddleware), for the peers. */
+/**
+ * The lines a Loom bench task gets in its log, for the peers to write as well: two by the
+ * executor around every handler (taskLogMiddleware) and one by the built-in sleep handler.
+ */
 export const LOG_LINES = {
   started: (attempt = 1, of = 1) => `attempt ${attempt} of ${of} started`,
+  slept: (ms: number) => `slept ${ms} ms`,
   finished: (ms: number) => `finished in ${ms} ms`,
 };
 
