@@ -10,10 +10,10 @@ import { startProviderSystem, waitForExternalId } from '../support/provider-syst
 import { intervals, type TestSystem, type TaskJson } from '../support/system';
 
 const types = {
-  'pv.replicate': { handler: 'provider', provider: { name: 'replicate', settings: { version: 'sim-version-1' } }, timeoutMs: 120_000 },
-  'pv.runninghub': { handler: 'provider', provider: { name: 'runninghub', settings: { workflowId: 'wf-1' } }, timeoutMs: 120_000 },
-  'pv.grsai': { handler: 'provider', provider: { name: 'grsai', settings: {} }, timeoutMs: 120_000 },
-  'pv.short': { handler: 'provider', provider: { name: 'replicate', settings: { version: 'sim-version-1' } }, timeoutMs: 2_500 },
+  'pv.replicate': { handler: 'provider', provider: { name: 'replicate', settings: { version: 'sim-version-1' } }, free: true, timeoutMs: 120_000 },
+  'pv.runninghub': { handler: 'provider', provider: { name: 'runninghub', settings: { workflowId: 'wf-1' } }, free: true, timeoutMs: 120_000 },
+  'pv.grsai': { handler: 'provider', provider: { name: 'grsai', settings: {} }, free: true, timeoutMs: 120_000 },
+  'pv.short': { handler: 'provider', provider: { name: 'replicate', settings: { version: 'sim-version-1' } }, free: true, timeoutMs: 2_500 },
 };
 const inputs: Record<string, unknown> = {
   'pv.replicate': { prompt: 'a cat' },
@@ -207,6 +207,24 @@ describe('providers through the five services', () => {
       expect(done.map((t) => t.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
       for (const t of done) await expectOutputsMatch(sys, sim, t);
       expect(sim.stats().webhooks.delivered).toBe(0);
+    });
+
+    it('stores an output whose claimed type a browser would render (text/html) as octet-stream, and serves every output as an attachment', async () => {
+      await sim.setOptions({ outputContentType: 'text/html', outputCount: 1 });
+      try {
+        const t = await sys.submit('pv.replicate', inputs['pv.replicate']);
+        const done = await sys.waitForTerminal(t.id, 60_000);
+        expect(done.status).toBe('succeeded');
+        const [out] = done.outputs as { key: string; contentType: string; url: string }[];
+        expect(out!.contentType).toBe('application/octet-stream');
+        expect(out!.key).toBe(`tenant-a/${t.id}/0`);
+        const res = await fetch(out!.url);
+        await res.arrayBuffer();
+        expect(res.headers.get('content-type')).toBe('application/octet-stream');
+        expect(res.headers.get('content-disposition')).toBe('attachment; filename="0"');
+      } finally {
+        await sim.setOptions({ outputContentType: 'video/mp4', outputCount: 2 });
+      }
     });
 
     it('backs off through a 429 storm and recovers', async () => {

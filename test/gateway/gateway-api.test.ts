@@ -4,6 +4,7 @@
 // SSE and a WebSocket client. No executor runs in this namespace, so submitted tasks stay
 // queued (types without admission rules are queued by the submit itself) unless the test moves them.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Connection } from 'mongoose';
@@ -21,6 +22,7 @@ import { subscribeLiveEvents } from '../../services/gateway/src/live/live-source
 import { attachLiveWebSocket } from '../../services/gateway/src/live/websocket';
 import { createTaskCatalog } from '../../services/gateway/src/tasks/task-catalog';
 import { createTaskService } from '../../services/gateway/src/tasks/task-service';
+import { until } from '../support/until';
 import { deleteNamespaceTopology, mongoUrlFor, servers, uniqueName } from '../support/servers';
 
 const logger = createLogger('gateway-test', 'silent');
@@ -420,6 +422,26 @@ describe('live events', () => {
     );
     expect(status).toBe(401);
     refused.terminate();
+  });
+
+  it('leaves no live subscriber behind when an authenticated upgrade fails its handshake', async () => {
+    await until('the streams of earlier tests to close', () => (live.size === 0 ? true : undefined));
+    // Authenticated, but no Sec-WebSocket-Key: the WebSocket library refuses the handshake (400).
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        new Promise<string>((resolve, reject) => {
+          const sock = net.connect(http.port, '127.0.0.1', () =>
+            sock.write(`GET /v1/ws?apiKey=${keys.a} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n`),
+          );
+          let text = '';
+          sock.on('data', (c: Buffer) => (text += c.toString()));
+          sock.on('close', () => resolve(text.split('\r\n')[0] ?? ''));
+          sock.on('error', reject);
+        }),
+      ),
+    );
+    expect(new Set(answers)).toEqual(new Set(['HTTP/1.1 400 Bad Request']));
+    await until('every refused upgrade to let go of its subscription', () => (live.size === 0 ? true : undefined), 5_000);
   });
 });
 

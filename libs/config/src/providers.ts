@@ -20,6 +20,12 @@ export const providerPolicySchema = z.object({
       allowPrivateNetworks: z.boolean().default(false),
       maxBytes: z.number().int().positive().default(2 * 1024 ** 3),
       timeoutMs: z.number().int().positive().default(15 * 60_000),
+      /**
+       * Media types outputs are stored (and served) with, exact or "image/*"; any other claimed
+       * type is stored as application/octet-stream. Unset: video, raster images, audio, JSON, text
+       * (libs/storage DEFAULT_OUTPUT_CONTENT_TYPES), never text/html or image/svg+xml.
+       */
+      contentTypes: z.array(z.string().regex(/^[a-z0-9][a-z0-9.+-]*\/([a-z0-9][a-z0-9.+-]*|\*)$/, 'a media type such as "video/mp4" or "image/*"')).optional(),
     })
     .default({ allowedHosts: [], allowPrivateNetworks: false, maxBytes: 2 * 1024 ** 3, timeoutMs: 15 * 60_000 }),
 });

@@ -65,10 +65,30 @@ export const taskTypeSchema = z.object({
     .optional(),
   /** What a task of this type costs (see priceSchema); absent = free. */
   price: priceSchema.optional(),
+  /**
+   * Says a type without a price is free on purpose. Required of provider types that have no
+   * price: their jobs cost the platform money, so "free" must be a decision, not a default.
+   */
+  free: z.literal(true).optional(),
 });
 
 export const taskTypesFileSchema = z.object({
-  types: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'type names are lowercase letters, digits, ".", "_" or "-"'), taskTypeSchema),
+  types: z
+    .record(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'type names are lowercase letters, digits, ".", "_" or "-"'), taskTypeSchema)
+    .superRefine((types, ctx) => {
+      for (const [name, t] of Object.entries(types)) {
+        if (t.price !== undefined && t.free) {
+          ctx.addIssue({ code: 'custom', path: [name, 'free'], message: 'a type with a price is not free: remove one of price and free' });
+        }
+        if (t.handler === 'provider' && t.price === undefined && !t.free) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name, 'price'],
+            message: 'a provider type must declare a price ({"credits": N}) or say "free": true: its provider jobs cost money, and without a price every tenant runs them at the platform\'s cost',
+          });
+        }
+      }
+    }),
 });
 
 export type TaskTypeConfig = z.infer<typeof taskTypeSchema>;

@@ -1,2 +1,3 @@
 export * from './object-storage';
 export * from './safe-fetch';
+export * from './content-types';

@@ -90,9 +90,15 @@ export function createObjectStorage(env: NodeJS.ProcessEnv = process.env) {
       }
     },
 
-    /** A time-limited GET URL for a stored output. */
+    /**
+     * A time-limited GET URL for a stored output, answered with Content-Disposition: attachment
+     * (signed into the URL, so it cannot be stripped): a browser saves the file, never renders
+     * it in the bucket's origin.
+     */
     presignGet(key: string, seconds = cfg.S3_PRESIGN_SECONDS): Promise<string> {
-      return getSignedUrl(client, new GetObjectCommand({ Bucket: cfg.S3_BUCKET, Key: key }), { expiresIn: seconds });
+      const filename = key.split('/').pop()!.replace(/[^A-Za-z0-9._-]/g, '_');
+      const command = new GetObjectCommand({ Bucket: cfg.S3_BUCKET, Key: key, ResponseContentDisposition: `attachment; filename="${filename}"` });
+      return getSignedUrl(client, command, { expiresIn: seconds });
     },
 
     async getStream(key: string): Promise<Readable> {

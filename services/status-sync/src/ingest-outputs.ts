@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ProviderPolicy } from '@loom/config';
 import type { ProviderOutput } from '@loom/providers';
-import { fetchOutput, outputKey, type ObjectStorage } from '@loom/storage';
+import { fetchOutput, outputKey, storedContentType, type ObjectStorage } from '@loom/storage';
 import type { Store, TaskRecord } from '@loom/store';
 import { inUploadSpan, type Logger } from '@loom/telemetry';
 
@@ -39,7 +39,8 @@ export async function ingestOutputs(
     const stored: StoredOutput[] = [];
     for (const [index, out] of outputs.entries()) {
       const fetched = await fetchOutput(out.url, policy.outputs);
-      const contentType = out.contentType ?? fetched.contentType?.split(';')[0] ?? 'application/octet-stream';
+      // The provider's or the URL's claim, kept only when it is a media type outputs may be.
+      const contentType = storedContentType(out.contentType ?? fetched.contentType, policy.outputs.contentTypes);
       const key = outputKey(task.tenantId, task._id, index, EXT[contentType] ?? '');
       const obj = await inUploadSpan({ taskId: task._id, key }, () => storage.uploadStream(key, fetched.body, { contentType, maxBytes: policy.outputs.maxBytes }));
       stored.push({ index, key: obj.key, size: obj.size, contentType: obj.contentType, sha256: obj.sha256 });

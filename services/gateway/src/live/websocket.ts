@@ -55,6 +55,12 @@ export function attachLiveWebSocket(server: http.Server, opts: LiveWebSocketOpti
       },
     });
     if (socket.destroyed) return stream.stop();
+    // A handshake the WebSocket library refuses (no Sec-WebSocket-Key, a wrong version, ...) is
+    // answered 400 and never reaches the callback below: its subscription must go with its socket,
+    // or it buffers every event of the tenant for good.
+    socket.once('close', () => {
+      if (!ws) stream.stop();
+    });
 
     wss.handleUpgrade(req, socket, head, (client) => {
       ws = client;
