@@ -171,11 +171,12 @@ async function runLoom(infra: Infrastructure, scenarios: Scenario[], o: CompareO
       console.log(`[bench] loom: ${s.name} (${s.tasks} tasks over ${s.types.length} types)`);
       const w = windowMeter();
       w.open(groups);
-      client.send({ cmd: 'submit', scenario: s });
-      const sub = await client.expect('submitted', o.timeLimitSeconds * 1000);
+      // past the time limit the client stops submitting and answers with what it has submitted
+      client.send({ cmd: 'submit', scenario: s, deadline: Date.now() + o.timeLimitSeconds * 1000 });
+      const sub = await client.expect('submitted', o.timeLimitSeconds * 1000 + 60_000);
       const submitted = new Map((sub.tasks ?? []).map(([id, type, submitAt]) => [id, { type, submitAt }]));
       const ids = [...submitted.keys()];
-      let complete = true;
+      let complete = submitted.size === s.tasks;
       const deadline = Date.now() + Math.max(1000, o.timeLimitSeconds * 1000 - sub.seconds * 1000);
       try {
         await loom.waitLastOfEachType(submitted, deadline - Date.now());

@@ -61,7 +61,8 @@ export function historyJob(i: number, count: number, types: string[]) {
 }
 
 /** Parent -> child. */
-export type ToChild = { cmd: 'submit'; scenario: import('../lib/workload').Scenario } | { cmd: 'collect' } | { cmd: 'stop' };
+/** deadline (Loom's client): epoch ms after which it submits nothing more and answers with what it has. */
+export type ToChild = { cmd: 'submit'; scenario: import('../lib/workload').Scenario; deadline?: number } | { cmd: 'collect' } | { cmd: 'stop' };
 /** Child -> parent. */
 export type FromChild =
   | { kind: 'ready' }

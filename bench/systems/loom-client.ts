@@ -54,7 +54,9 @@ function submit(type: string, input: Record<string, unknown>): Promise<string> {
 process.on('message', (m: ToChild) => {
   if (m.cmd === 'submit') {
     const tasks: [string, string, number][] = [];
+    const deadline = m.deadline ?? Infinity;
     drive(m.scenario, async (_i, type) => {
+      if (Date.now() > deadline) return;
       const submitAt = Date.now();
       tasks.push([await submit(type, { ms: m.scenario.sleepMs }), type, submitAt]);
     })
