@@ -7,13 +7,17 @@
 //     one meets a provider outage on its first attempt and is retried through the scheduler.
 //   - A cancelled provider task's trace shows the cancel reaching the provider (Replicate: Grsai
 //     has no cancel API).
-//   - Each service's /metrics, scraped after these and a few local tasks, counts exactly them.
+//   - Each service's /metrics, scraped after these and a few local tasks, counts exactly them;
+//     Debian's Prometheus, run with the shipped scrape configuration pointed at these services,
+//     answers queries for the queue depth per type and the finished tasks.
 //   - Zipkin's own UI, in Debian's Chromium (playwright-core, as the task center's tests), shows
 //     that trace; the screenshot goes to .cache/screenshots/zipkin-trace.png.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cachePath, CHROMIUM_ARGS, ensureChromium, ensureZipkin, zipkinEnv, type ProvidedServer } from '@loom/dev-infra';
+import net from 'node:net';
+import { cachePath, CHROMIUM_ARGS, ensureChromium, ensurePrometheus, ensureZipkin, prometheusConfigFile, zipkinEnv, type ProvidedServer } from '@loom/dev-infra';
+import { parse, stringify } from 'yaml';
 import { chromium } from 'playwright-core';
 import { startSimulator, type SimulatorHandle } from '@loom/provider-simulator';
 import { scrape, valueOf, type Sample } from '../support/prometheus-text';
@@ -252,6 +256,49 @@ describe('operators: traces in Zipkin, metrics at /metrics', () => {
     }
   });
 
+  it('lets Prometheus, with the shipped scrape configuration, show the queue depth per type', async () => {
+    const system = sys!;
+    // The shipped file, with this system's ports in place of npm start's and a quick interval.
+    const config = parse(fs.readFileSync(prometheusConfigFile, 'utf8'));
+    config.global.scrape_interval = '1s';
+    config.scrape_configs[0].static_configs = SERVICES.map((service) => ({
+      targets: [new URL(system.process(service === 'executor' ? 'executor-1' : service).metricsUrl).host],
+      labels: { service },
+    }));
+    const configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'loom-prometheus-')), 'prometheus.yml');
+    fs.writeFileSync(configFile, stringify(config));
+    const port = await freePort();
+    const prometheus = (await ensurePrometheus(configFile, port))!;
+    try {
+      expect(prometheus.origin).toBe('started');
+      const query = async (q: string) => {
+        const res = await fetch(`${prometheus.url}/api/v1/query?${new URLSearchParams({ query: q })}`);
+        const body = (await res.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+        return body.data.result;
+      };
+      const deadline = Date.now() + 30_000;
+      let up: Awaited<ReturnType<typeof query>> = [];
+      while (Date.now() < deadline) {
+        up = await query('up == 1');
+        if (up.length === SERVICES.length && (await query('loom_queue_depth')).length >= 4) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(up.map((r) => r.metric.service).sort()).toEqual([...SERVICES].sort());
+      const depth = await query('loom_queue_depth');
+      expect(depth.map((r) => [r.metric.task_type, r.value[1]]).sort()).toEqual([
+        ['trace.cancel', '0'],
+        ['trace.fail', '0'],
+        ['trace.local', '0'],
+        ['trace.sora', '0'],
+      ]);
+      const finished = await query('loom_tasks_finished_total{task_type="trace.local",outcome="succeeded"}');
+      expect(finished.map((r) => [r.metric.service, r.value[1]])).toEqual([['executor', '3']]);
+    } finally {
+      await prometheus.stop?.();
+      fs.rmSync(path.dirname(cachePath('prometheus', `data-${port}`, '.keep')), { recursive: true, force: true });
+    }
+  });
+
   it("shows the provider task's trace in Zipkin's own UI", async () => {
     expect(providerTrace).toBeDefined();
     const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-chromium-'));
@@ -283,3 +330,15 @@ describe('operators: traces in Zipkin, metrics at /metrics', () => {
     expect(text).not.toMatch(/X-Amz-Signature|authorization|loom_token=/i);
   });
 });
+
+/** A port nothing listens on now (for a server this test starts and stops). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
