@@ -35,8 +35,13 @@ export const envSchema = z.object({
   /** executor: comma-separated task types this replica consumes (all configured types when unset). */
   EXECUTOR_TYPES: z.string().optional(),
 
-  /** scheduler: how often it looks for lost leases, overdue retries and expired tasks. */
-  SCHEDULER_SWEEP_MS: int(5_000),
+  /**
+   * scheduler: how often it looks for lost leases, overdue retries, stale pending tasks and
+   * expired tasks. Each look is an indexed query on MongoDB, but a scan on the local stand-in
+   * (its non-unique indexes are ignored), and nothing it finds is urgent: a lost lease is only
+   * found two lease lengths late anyway.
+   */
+  SCHEDULER_SWEEP_MS: int(30_000),
   /** scheduler: how long terminal tasks are kept before deletion (7 days). */
   RETENTION_MS: int(7 * 24 * 3600_000),
   /** status-sync: pause between poll rounds (each task is polled at its provider's pollEveryMs). */

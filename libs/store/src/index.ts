@@ -5,6 +5,7 @@ import type { OutboxPublisher } from './outbox-publisher';
 import { createTaskLogs } from './task-logs';
 import { createTaskQueries } from './task-queries';
 import { createTaskRepository } from './task-repository';
+import { ensureStandInIndexes } from './stand-in-indexes';
 import { createProviderJobs } from './provider-jobs';
 import { createQueueStats } from './queue-stats';
 
@@ -14,6 +15,7 @@ export * from './task-state-machine';
 export * from './task-repository';
 export * from './task-queries';
 export * from './task-logs';
+export { isMongoStandIn } from './stand-in-indexes';
 export * from './api-keys';
 export { startOutboxPublisher, type OutboxPublisher, type OutboxPublisherOptions } from './outbox-publisher';
 export { connectMongo } from './connection';
@@ -28,6 +30,7 @@ export * from './search-terms';
 export async function createStore(conn: Connection, outbox?: OutboxPublisher) {
   const models = registerModels(conn);
   await Promise.all(Object.values(models).map((m) => m.init()));
+  await ensureStandInIndexes(conn);
   return {
     models,
     tasks: createTaskRepository(models, outbox),

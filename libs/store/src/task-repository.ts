@@ -107,7 +107,9 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
     },
   ): Promise<TaskRecord | null> {
     const allowed = opts.from ?? sourcesOf(to);
-    const filter: QueryFilter<TaskRecord> = { _id: taskId, status: { $in: allowed }, ...opts.where };
+    // One allowed status is an equality, not `$in`: the local stand-in serves only exact
+    // equality key sets from an index (stand-in-indexes.ts); real MongoDB does not mind.
+    const filter: QueryFilter<TaskRecord> = { _id: taskId, status: allowed.length === 1 ? allowed[0] : { $in: allowed }, ...opts.where };
     // Without a ref, read first to build the events from the task's fields, then write
     // conditionally on the version read: if anything changed in between, nothing matches and
     // we read again. With a ref (the executor and scheduler know the task), one write.
