@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   if (!load) throw new Error(`unknown peer system ${cfg.system}`);
   const adapter = await load();
   let close: () => Promise<void>;
-  let onSubmit: ((scenario: Extract<ToChild, { cmd: 'submit' }>['scenario']) => Promise<void>) | undefined;
+  let onSubmit: ((m: Extract<ToChild, { cmd: 'submit' }>) => Promise<void>) | undefined;
   const records: TaskTiming[] = [];
 
   if (cfg.role === 'worker') {
@@ -45,14 +45,17 @@ async function main(): Promise<void> {
     if (cfg.history && adapter.writeHistory) await adapter.writeHistory(cfg, cfg.history);
     const producer = await adapter.startProducer(cfg);
     close = producer.close;
-    onSubmit = async (scenario) => {
-      const { seconds } = await drive(scenario, (i, type) => producer.submit(type, { submitAt: Date.now(), i }));
+    // past the deadline (the time limit) nothing more is submitted, as for Loom's client
+    onSubmit = async ({ scenario, deadline = Infinity }) => {
+      const { seconds } = await drive(scenario, async (i, type) => {
+        if (Date.now() <= deadline) await producer.submit(type, { submitAt: Date.now(), i });
+      });
       send({ kind: 'submitted', seconds });
     };
   }
 
   process.on('message', (m: ToChild) => {
-    if (m.cmd === 'submit') onSubmit?.(m.scenario).catch(fail);
+    if (m.cmd === 'submit') onSubmit?.(m).catch(fail);
     else if (m.cmd === 'collect') send({ kind: 'records', records });
     else if (m.cmd === 'stop') {
       const force = setTimeout(() => process.exit(0), 10_000);

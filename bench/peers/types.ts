@@ -61,7 +61,7 @@ export function historyJob(i: number, count: number, types: string[]) {
 }
 
 /** Parent -> child. */
-/** deadline (Loom's client): epoch ms after which it submits nothing more and answers with what it has. */
+/** deadline: epoch ms after which the producer (or Loom's client) submits nothing more and answers. */
 export type ToChild = { cmd: 'submit'; scenario: import('../lib/workload').Scenario; deadline?: number } | { cmd: 'collect' } | { cmd: 'stop' };
 /** Child -> parent. */
 export type FromChild =

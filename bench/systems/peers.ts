@@ -132,8 +132,8 @@ export async function runPeer(
     const groups = [{ name: 'worker', pid: worker.pid }, { name: 'producer', pid: producer.pid }, ...opts.serverGroups];
     await opts.idle?.(groups);
     opts.window.open(groups);
-    producer.send({ cmd: 'submit', scenario });
-    const submitted = await producer.expect('submitted', opts.timeLimitMs);
+    producer.send({ cmd: 'submit', scenario, deadline: Date.now() + opts.timeLimitMs });
+    const submitted = await producer.expect('submitted', opts.timeLimitMs + 60_000);
     let complete = true;
     try {
       await worker.expect('done', Math.max(1000, opts.timeLimitMs - submitted.seconds * 1000));
