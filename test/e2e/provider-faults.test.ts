@@ -1,17 +1,17 @@
 // Paid provider work happens once and stops when asked, through the five real processes and
 // the provider simulator: a submit the provider accepted but answered too late is not sent
-// again; an executor killed (SIGKILL) mid-submit neither submits a second job nor leaks the
+// again (Replicate's job is found in its prediction list and followed); an executor killed (SIGKILL) mid-submit neither submits a second job nor leaks the
 // provider's in-flight slot; a manual retry runs a new job with its own outputs.
 import { startSimulator, type SimulatorHandle } from '@loom/provider-simulator';
 import { startProviderSystem, until, waitForExternalId } from '../support/provider-system';
 import type { TestSystem } from '../support/system';
 
 const types = {
-  // Grsai answers submits within GRSAI_TIMEOUT_MS (1 s here); the simulator is told to answer later.
-  'pf.grsai': { handler: 'provider', provider: { name: 'grsai', settings: { model: 'sora-2' } }, timeoutMs: 60_000, maxAttempts: 3 },
-  'pf.runninghub': { handler: 'provider', provider: { name: 'runninghub', settings: { workflowId: 'wf-1' } }, timeoutMs: 60_000, maxAttempts: 3 },
-  'pf.runninghub.once': { handler: 'provider', provider: { name: 'runninghub', settings: { workflowId: 'wf-1' } }, timeoutMs: 60_000, rerunnable: false },
-  'pf.replicate': { handler: 'provider', provider: { name: 'replicate', settings: { version: 'v1' } }, timeoutMs: 60_000 },
+  // Grsai and Replicate calls time out after 1 s here; the simulator is told to answer submits later.
+  'pf.grsai': { handler: 'provider', provider: { name: 'grsai', settings: { model: 'sora-2' } }, free: true, timeoutMs: 60_000, maxAttempts: 3 },
+  'pf.runninghub': { handler: 'provider', provider: { name: 'runninghub', settings: { workflowId: 'wf-1' } }, free: true, timeoutMs: 60_000, maxAttempts: 3 },
+  'pf.runninghub.once': { handler: 'provider', provider: { name: 'runninghub', settings: { workflowId: 'wf-1' } }, free: true, timeoutMs: 60_000, rerunnable: false },
+  'pf.replicate': { handler: 'provider', provider: { name: 'replicate', settings: { version: 'v1' } }, free: true, timeoutMs: 60_000 },
 };
 
 describe('provider faults: paid work once', () => {
@@ -24,7 +24,7 @@ describe('provider faults: paid work once', () => {
       webhooks: false,
       // One RunningHub job at a time: a leaked slot stalls every later RunningHub task.
       policies: { runninghub: { maxInFlight: 1 } },
-      env: { GRSAI_TIMEOUT_MS: '1000', ORPHAN_SWEEP_MS: '1000' },
+      env: { GRSAI_TIMEOUT_MS: '1000', REPLICATE_TIMEOUT_MS: '1000', ORPHAN_SWEEP_MS: '1000' },
     });
   });
   afterAll(async () => {
@@ -49,6 +49,17 @@ describe('provider faults: paid work once', () => {
     expect((await sys.waitForTerminal(later.id, 30_000)).status).toBe('succeeded');
     expect(sim.stats().jobs.grsai).toBe(2); // one for each task
     expect(sim.stats().calls['grsai.sora']).toBe(2);
+  });
+
+  it('finds the job a Replicate submit made when its answer came too late (Replicate lists predictions), and follows it: one job, succeeded', async () => {
+    await sim.setOptions({ submitAnswerDelayMs: 3000 });
+    const t = await sys.submit('pf.replicate', { prompt: 'found, not sent again' });
+    const done = await sys.waitForTerminal(t.id, 30_000);
+    expect(done.status).toBe('succeeded');
+    expect(sim.stats().jobs.replicate).toBe(1);
+    expect(sim.stats().calls['replicate.create']).toBe(1);
+    expect(sim.stats().calls['replicate.list']).toBeGreaterThanOrEqual(1);
+    expect((await sys.logsOf(t.id)).some((l) => /has the job this task's earlier submit made/.test(l.message))).toBe(true);
   });
 
   it('after an executor is killed mid-submit: the next run submits no second job, and the slot it held is freed', async () => {

@@ -26,6 +26,37 @@ export const replicatePredictionSchema = z.looseObject({
 });
 export type ReplicatePrediction = z.infer<typeof replicatePredictionSchema>;
 
+/** GET /v1/predictions: the account's predictions, newest first, a cursor URL to the next page. */
+const predictionListSchema = z.looseObject({
+  next: z.string().nullish(),
+  results: z.array(
+    z.looseObject({
+      id: z.string().min(1),
+      created_at: z.string().nullish(),
+      version: z.string().nullish(),
+      model: z.string().nullish(),
+      input: z.unknown().optional(),
+    }),
+  ),
+});
+
+/** Pages of the prediction list read when looking for a job (100 predictions each at Replicate). */
+const FIND_JOB_MAX_PAGES = 10;
+/** Clock skew allowed between us and Replicate when comparing created_at with the submit's start. */
+const FIND_JOB_SKEW_MS = 60_000;
+
+/** JSON with object keys sorted: two inputs are the same request whatever their key order. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
 /**
  * Replicate status -> platform state. `aborted` means Replicate ended the prediction before it
  * ran (e.g. its deadline passed while queued): nobody asked to cancel, so the task must not end
@@ -155,6 +186,38 @@ export function createReplicateProvider(config: ProviderEndpointConfig, deps: Pr
       const { path, body } = replicateCreateRequest(req);
       const res = await http({ method: 'POST', path, body, signal: req.signal });
       return { externalId: parsePrediction(res.body, `POST ${path}`).id };
+    },
+
+    /**
+     * Replicate lists the account's predictions, newest first: the job an unanswered submit made
+     * is the one created since it began, for the same model (version) and the same input. The
+     * list is read back to the submit's start (less a minute of clock skew); null only when it
+     * was read that far without a match, else it throws (cannot tell).
+     */
+    async findJob(req) {
+      requireKey();
+      const { path: createPath, body } = replicateCreateRequest(req);
+      const byModel = /^\/v1\/models\/([^/]+)\/([^/]+)\/predictions$/.exec(createPath);
+      const model = byModel ? `${decodeURIComponent(byModel[1]!)}/${decodeURIComponent(byModel[2]!)}` : undefined;
+      const wantInput = canonical(body.input);
+      const oldest = req.since.getTime() - FIND_JOB_SKEW_MS;
+      const base = config.baseUrl.replace(/\/+$/, '');
+      let path = '/v1/predictions';
+      for (let page = 0; page < FIND_JOB_MAX_PAGES; page++) {
+        const res = await http({ method: 'GET', path, signal: req.signal });
+        const list = predictionListSchema.safeParse(res.body);
+        if (!list.success) throw new ProviderError('replicate', 'transient', 'Replicate GET /v1/predictions: unexpected response (no results)');
+        for (const p of list.data.results) {
+          const created = p.created_at ? Date.parse(p.created_at) : NaN;
+          if (Number.isFinite(created) && created < oldest) return null; // read back past the submit: no such job
+          const sameModel = typeof body.version === 'string' ? p.version === body.version : !!model && p.model === model;
+          if (sameModel && canonical(p.input) === wantInput) return { externalId: p.id };
+        }
+        if (!list.data.next) return null;
+        if (!list.data.next.startsWith(base)) throw new ProviderError('replicate', 'transient', `Replicate's next page (${list.data.next}) is not under ${base}`);
+        path = list.data.next.slice(base.length);
+      }
+      throw new ProviderError('replicate', 'transient', `Replicate: no answer within ${FIND_JOB_MAX_PAGES} pages of predictions whether the submit made a job`);
     },
 
     async getStatus(externalId, signal) {

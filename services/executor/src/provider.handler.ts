@@ -89,6 +89,16 @@ export function createProviderHandler(deps: ProviderHandlerDeps): TaskHandler {
 type ProviderCfg = { name: string; settings: Record<string, unknown>; onUnknownSubmit?: 'fail' | 'resubmit' };
 type Ctx = Parameters<TaskHandler['run']>[0];
 
+/** One task attempt's submission: who submits what, where. */
+interface Submitting {
+  deps: ProviderHandlerDeps;
+  provider: Provider;
+  cfg: ProviderCfg;
+  policy: ProviderPolicy;
+  ctx: Ctx;
+  request: Omit<SubmitRequest, 'signal'>;
+}
+
 /** Thrown inside submitWithBackoff when the provider may have made a job although we got no answer. */
 class OutcomeUnknown extends Error {
   constructor(readonly providerError: ProviderError) {
@@ -111,21 +121,22 @@ async function submitOnce(deps: ProviderHandlerDeps, provider: Provider, cfg: Pr
     // A callback URL bound to this task outlives the longest the task may run, and no more.
     callbackExpiresAt: new Date(Date.now() + (deps.types[ctx.task.type]?.maxTimeoutMs ?? 6 * 3600_000) + 3600_000),
   };
+  const s: Submitting = { deps, provider, cfg, policy, ctx, request };
   const earlier = await store.providerJobs.submission(ctx.task.id, ctx.task.attempt);
   if (earlier?.externalId) return earlier.externalId; // accepted and named; only the task write was lost
   if (earlier) {
     await ctx.log('warn', `an earlier run of this attempt began submitting to ${cfg.name} at ${earlier.startedAt.toISOString()} and never learnt the answer`);
-    const found = await resolveUnknown(deps, provider, cfg, policy, ctx, request, earlier.startedAt, 'the executor running it vanished mid-call');
+    const found = await resolveUnknown(s, earlier.startedAt, 'the executor running it vanished mid-call');
     if (found) return found;
   }
   const begun = await store.providerJobs.beginSubmission({ provider: cfg.name, taskId: ctx.task.id, tenantId: ctx.task.tenantId, attempt: ctx.task.attempt });
   try {
-    return await submitWithBackoff(deps, provider, cfg, policy, ctx, request);
+    return await submitWithBackoff(s);
   } catch (err) {
     if (err instanceof OutcomeUnknown) {
-      const found = await resolveUnknown(deps, provider, cfg, policy, ctx, request, begun.startedAt, err.providerError.message);
+      const found = await resolveUnknown(s, begun.startedAt, err.providerError.message);
       if (found) return found;
-      return submitWithBackoff(deps, provider, cfg, policy, ctx, request); // resolveUnknown allowed one more submit
+      return submitWithBackoff(s); // resolveUnknown allowed one more submit
     }
     // The provider refused outright (or the input was bad): it made no job.
     if (isProviderError(err)) await store.providerJobs.submissionRefused(ctx.task.id, ctx.task.attempt).catch(() => undefined);
@@ -138,16 +149,7 @@ async function submitOnce(deps: ProviderHandlerDeps, provider: Provider, cfg: Pr
  * submitting again is allowed (the provider says there is none, or the type's policy is
  * "resubmit"); throws PROVIDER_SUBMIT_UNKNOWN otherwise.
  */
-async function resolveUnknown(
-  deps: ProviderHandlerDeps,
-  provider: Provider,
-  cfg: ProviderCfg,
-  policy: ProviderPolicy,
-  ctx: Ctx,
-  request: Omit<SubmitRequest, 'signal'>,
-  since: Date,
-  why: string,
-): Promise<string | null> {
+async function resolveUnknown({ deps, provider, cfg, policy, ctx, request }: Submitting, since: Date, why: string): Promise<string | null> {
   if (provider.findJob) {
     await deps.store.providerJobs.acquireCall(cfg.name, policy.callsPerSecond, ctx.signal);
     const found = await traceProviderCall(cfg.name, 'find_job', () => provider.findJob!({ ...request, since, signal: ctx.signal }));
@@ -177,14 +179,7 @@ async function resolveUnknown(
  * before it counts against the task's attempts; a failure after which a job may exist (a
  * timeout, a broken connection) is never retried blindly: it throws OutcomeUnknown.
  */
-async function submitWithBackoff(
-  deps: ProviderHandlerDeps,
-  provider: Provider,
-  cfg: ProviderCfg,
-  policy: ProviderPolicy,
-  ctx: Ctx,
-  request: Omit<SubmitRequest, 'signal'>,
-): Promise<string> {
+async function submitWithBackoff({ deps, provider, cfg, policy, ctx, request }: Submitting): Promise<string> {
   let transientTries = 0;
   for (let i = 0; ; i++) {
     await deps.store.providerJobs.acquireCall(cfg.name, policy.callsPerSecond, ctx.signal);

@@ -59,7 +59,9 @@ runService('status-sync', logger, async () => {
         lastRound = Date.now();
         round = pollRound({ ...follow, providers }, lastPolled)
           .then((r) => {
-            busy = r.total > 0;
+            // Busy while any task waits, polled this round or not yet due again (lastPolled keeps
+            // exactly the waiting ones): a round that polled none must not stop the polling.
+            busy = r.total > 0 || lastPolled.size > 0;
             if (busy) logger.info(r, 'status sync round');
           })
           .catch((err) => logger.warn({ err: (err as Error).message }, 'status sync round failed'));

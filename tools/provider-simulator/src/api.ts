@@ -8,6 +8,8 @@ export interface SimRequest {
   method: string;
   /** Path after the provider prefix, e.g. /v1/predictions. */
   path: string;
+  /** The query string without "?", '' when none. */
+  query?: string;
   headers: IncomingHttpHeaders;
   /** Parsed JSON body, undefined when empty. */
   body: unknown;
@@ -27,6 +29,8 @@ export interface SimContext {
   /** A new job, or undefined when the provider's in-flight limit is reached. */
   createJob(init: { webhookUrl?: string; meta: Record<string, unknown>; requestText: string }): SimJob | undefined;
   job(id: string): SimJob | undefined;
+  /** This provider's jobs still remembered, newest first. */
+  jobs(): SimJob[];
   phase(job: SimJob): JobPhase;
   /** Marks a running job cancelled (counted in stats) and delivers what the provider sends for it. */
   cancel(job: SimJob): void;

@@ -64,6 +64,17 @@ function create(req: SimRequest, ctx: SimContext, model?: string): SimReply {
   return json(201, predictionView(job, ctx.phase(job), ctx));
 }
 
+const LIST_PAGE = 100;
+
+/** GET /v1/predictions: newest first, LIST_PAGE per page, `next` a cursor URL (as Replicate pages). */
+function list(req: SimRequest, ctx: SimContext): SimReply {
+  const offset = Math.max(0, Number(new URLSearchParams(req.query ?? '').get('cursor') ?? 0) || 0);
+  const all = ctx.jobs();
+  const page = all.slice(offset, offset + LIST_PAGE);
+  const next = offset + LIST_PAGE < all.length ? `${ctx.baseUrl}/replicate/v1/predictions?cursor=${offset + LIST_PAGE}` : null;
+  return json(200, { next, previous: null, results: page.map((job) => predictionView(job, ctx.phase(job), ctx)) });
+}
+
 export const replicateApi: ProviderApi = {
   provider: 'replicate',
 
@@ -74,6 +85,7 @@ export const replicateApi: ProviderApi = {
       const model = `${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`;
       return { endpoint: 'replicate.create', handle: (req, ctx) => create(req, ctx, model) };
     }
+    if (method === 'GET' && path === '/v1/predictions') return { endpoint: 'replicate.list', handle: (req, ctx) => list(req, ctx) };
     m = /^\/v1\/predictions\/([^/]+)$/.exec(path);
     if (method === 'GET' && m) {
       const id = decodeURIComponent(m[1]!);

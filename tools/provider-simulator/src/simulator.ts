@@ -183,6 +183,7 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
         const job = jobs.get(id);
         return job && job.provider === api.provider ? job : undefined;
       },
+      jobs: () => [...jobs.values()].filter((j) => j.provider === api.provider).sort((a, b) => b.createdAt - a.createdAt),
       phase: (job) => phaseAt(job, Date.now()),
       cancel(job) {
         stats.cancels[api.provider]++;
@@ -267,7 +268,8 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://sim').pathname;
+    const parsedUrl = new URL(req.url ?? '/', 'http://sim');
+    const path = parsedUrl.pathname;
     if (options.down && !path.split('/')[1]?.match(/^(replicate|runninghub|grsai)$/)) return send(res, { status: 503, body: { detail: 'simulated outage' } });
     if (path.startsWith('/files/') && (req.method === 'GET' || req.method === 'HEAD')) return serveFile(req, res, path);
     if (path === '/healthz') return send(res, { status: 200, body: { ok: true } });
@@ -286,7 +288,7 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
     if (options.down) return send(res, api.unavailable());
     if (!ok) return send(res, { status: 400, body: { detail: 'body is not JSON (or larger than 1 MiB)' } });
 
-    const simReq: SimRequest = { method: req.method ?? 'GET', path: subPath, headers: req.headers, body };
+    const simReq: SimRequest = { method: req.method ?? 'GET', path: subPath, query: parsedUrl.search.slice(1), headers: req.headers, body };
     if (!api.authorized(simReq, options.apiKey)) {
       stats.unauthorized++;
       return send(res, api.unauthorized());
