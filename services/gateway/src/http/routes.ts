@@ -55,7 +55,7 @@ export function methodNotAllowed(app: Express): RequestHandler {
     table ??= routeTable(routesOf(app));
     const allowed = table.find((r) => r.pattern.test(req.path))?.methods;
     if (!allowed || allowed.has(req.method)) return next();
-    const allow = [...allowed].join(', ');
+    const allow = [...allowed].sort().join(', ');
     res.setHeader('Allow', allow);
     next(new MethodNotAllowedError(`${req.method} is not allowed on ${req.path}; allowed: ${allow}`));
   };
