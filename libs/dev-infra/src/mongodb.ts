@@ -9,7 +9,7 @@ import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { InfraUnavailableError } from './errors';
 import { cachePath, repoRoot } from './paths';
-import { commandExists, isAlive, portOpen, startDetached, tailOf, waitUntil } from './processes';
+import { awaitStarted, commandExists, portOpen, startDetached, stopDetached, tailOf } from './processes';
 import type { InfraProfile, ProvidedServer } from './types';
 import { redact } from './rabbitmq';
 
@@ -98,13 +98,7 @@ export async function ensureMongo(profile: InfraProfile): Promise<ProvidedServer
       logFile,
     });
   }
-  try {
-    await waitUntil('MongoDB', () => canPing(url), { timeoutMs: 60_000, alive: () => isAlive(proc.pid) });
-  } catch (err) {
-    throw new InfraUnavailableError(
-      `MongoDB did not start (${(err as Error).message}; see ${logFile}: ${tailOf(logFile, 3).replace(/\s+/g, ' ')}); fix it, or set MONGO_URL to a running server (or run \`docker compose up\`).`,
-    );
-  }
+  await awaitStarted('MongoDB', () => canPing(url), proc, { timeoutMs: 60_000, wayOut: 'fix it, or set MONGO_URL to a running server (or run `docker compose up`)' });
   const pid = proc.pid;
   return {
     name: 'mongodb',
@@ -112,10 +106,6 @@ export async function ensureMongo(profile: InfraProfile): Promise<ProvidedServer
     origin: 'started',
     pid,
     logFile,
-    stop: async () => {
-      if (!isAlive(pid)) return;
-      process.kill(pid, 'SIGTERM');
-      await waitUntil('MongoDB stop', async () => !isAlive(pid), { timeoutMs: 15_000 }).catch(() => process.kill(pid, 'SIGKILL'));
-    },
+    stop: () => stopDetached(pid, 'MongoDB'),
   };
 }

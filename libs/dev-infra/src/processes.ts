@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import { InfraUnavailableError } from './errors';
 
 export interface DetachedProcess {
   pid: number;
@@ -68,6 +69,30 @@ export async function waitUntil(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
   throw new Error(`${what} did not become ready within ${Math.round(timeoutMs / 1000)} s`);
+}
+
+/**
+ * Waits for a server this tool just started to answer `check`; when it does not (or exits), one
+ * sentence naming it, the last lines of its log, and `wayOut` (what the person can do instead).
+ */
+export async function awaitStarted(
+  what: string,
+  check: () => Promise<boolean>,
+  proc: DetachedProcess,
+  opts: { timeoutMs: number; intervalMs?: number; wayOut: string },
+): Promise<void> {
+  try {
+    await waitUntil(what, check, { timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs, alive: () => isAlive(proc.pid) });
+  } catch (err) {
+    throw new InfraUnavailableError(`${what} did not start (${(err as Error).message}; see ${proc.logFile}: ${tailOf(proc.logFile, 3).replace(/\s+/g, ' ')}); ${opts.wayOut}.`);
+  }
+}
+
+/** Stops a server this tool started: SIGTERM, then SIGKILL when it is still there after `timeoutMs`. */
+export async function stopDetached(pid: number, what: string, timeoutMs = 15_000): Promise<void> {
+  if (!isAlive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  await waitUntil(`${what} stop`, async () => !isAlive(pid), { timeoutMs }).catch(() => process.kill(pid, 'SIGKILL'));
 }
 
 export function tailOf(file: string, lines = 15): string {

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { InfraUnavailableError } from './errors';
 import { cachePath, repoRoot } from './paths';
-import { commandExists, isAlive, portOpen, startDetached, tailOf, waitUntil } from './processes';
+import { awaitStarted, commandExists, portOpen, startDetached, stopDetached } from './processes';
 import type { ProvidedServer } from './types';
 
 export const PROMETHEUS_PORT = 9090;
@@ -65,13 +65,7 @@ export async function ensurePrometheus(configFile = prometheusConfigFile, port =
     [`--config.file=${configFile}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=2d'],
     { logFile },
   );
-  try {
-    await waitUntil('Prometheus', () => isReady(url), { timeoutMs: 60_000, alive: () => isAlive(proc.pid) });
-  } catch (err) {
-    throw new InfraUnavailableError(
-      `Prometheus did not start (${(err as Error).message}; see ${logFile}: ${tailOf(logFile, 3).replace(/\s+/g, ' ')}); fix it, set PROMETHEUS_URL, or LOOM_PROMETHEUS=off.`,
-    );
-  }
+  await awaitStarted('Prometheus', () => isReady(url), proc, { timeoutMs: 60_000, wayOut: 'fix it, set PROMETHEUS_URL, or LOOM_PROMETHEUS=off' });
   const pid = proc.pid;
   return {
     name: 'prometheus',
@@ -79,10 +73,6 @@ export async function ensurePrometheus(configFile = prometheusConfigFile, port =
     origin: 'started',
     pid,
     logFile,
-    stop: async () => {
-      if (!isAlive(pid)) return;
-      process.kill(pid, 'SIGTERM');
-      await waitUntil('Prometheus stop', async () => !isAlive(pid), { timeoutMs: 15_000 }).catch(() => process.kill(pid, 'SIGKILL'));
-    },
+    stop: () => stopDetached(pid, 'Prometheus'),
   };
 }

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InfraUnavailableError } from './errors';
 import { cachePath } from './paths';
-import { commandExists, isAlive, portOpen, startDetached, tailOf, waitUntil } from './processes';
+import { awaitStarted, commandExists, portOpen, startDetached, stopDetached, tailOf, waitUntil } from './processes';
 import type { InfraProfile, ProvidedServer } from './types';
 
 /** zipkin-server on Maven Central; 3.x runs on Java 17. */
@@ -88,13 +88,7 @@ export async function ensureZipkin(profile: InfraProfile): Promise<ProvidedServe
     logFile,
     env: { STORAGE_TYPE: 'mem', MEM_MAX_SPANS: '200000' },
   });
-  try {
-    await waitUntil('Zipkin', () => isZipkin(url), { timeoutMs: 120_000, intervalMs: 500, alive: () => isAlive(proc.pid) });
-  } catch (err) {
-    throw new InfraUnavailableError(
-      `Zipkin did not start (${(err as Error).message}; see ${logFile}: ${tailOf(logFile, 3).replace(/\s+/g, ' ')}); fix it, set ZIPKIN_URL, or LOOM_ZIPKIN=off.`,
-    );
-  }
+  await awaitStarted('Zipkin', () => isZipkin(url), proc, { timeoutMs: 120_000, intervalMs: 500, wayOut: 'fix it, set ZIPKIN_URL, or LOOM_ZIPKIN=off' });
   const pid = proc.pid;
   return {
     name: 'zipkin',
@@ -102,11 +96,7 @@ export async function ensureZipkin(profile: InfraProfile): Promise<ProvidedServe
     origin: 'started',
     pid,
     logFile,
-    stop: async () => {
-      if (!isAlive(pid)) return;
-      process.kill(pid, 'SIGTERM');
-      await waitUntil('Zipkin stop', async () => !isAlive(pid), { timeoutMs: 15_000 }).catch(() => process.kill(pid, 'SIGKILL'));
-    },
+    stop: () => stopDetached(pid, 'Zipkin'),
   };
 }
 
