@@ -1,7 +1,8 @@
 // Loom's HTTP client in the comparison, in a process of its own so that its CPU is measured as
 // part of Loom, the way each peer's producer process is measured as part of that peer. It submits
 // a scenario's tasks with POST /v1/tasks over node:http with a keep-alive Agent (connections are
-// reused, as a real client does; at most `connections` sockets), and sends back each task's id,
+// reused, as a real client does; at most `connections` sockets; no dependency added for it: the
+// bench uses what Node has), and sends back each task's id,
 // type and client-side submit time. Driven over IPC by the bench (bench/systems/peers.ts
 // PeerChild: ready, submit -> submitted, stop), configured by BENCH_LOOM_CLIENT (JSON).
 import http from 'node:http';
@@ -19,8 +20,7 @@ const { cfg, send, fail } = ipcChild<ClientConfig>('BENCH_LOOM_CLIENT');
 const url = new URL(cfg.gatewayUrl);
 const agent = new http.Agent({ keepAlive: true, maxSockets: cfg.connections, keepAliveMsecs: 10_000 });
 
-function submit(type: string, input: Record<string, unknown>): Promise<string> {
-  const body = JSON.stringify({ type, input });
+function post(body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -34,21 +34,31 @@ function submit(type: string, input: Record<string, unknown>): Promise<string> {
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 202) return reject(new Error(`submit: ${res.statusCode} ${text}`));
-          try {
-            resolve((JSON.parse(text) as { id: string }).id);
-          } catch (err) {
-            reject(err);
-          }
-        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       },
     );
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => reject(Object.assign(err, { reusedSocket: req.reusedSocket })));
     req.end(body);
   });
+}
+
+async function submit(type: string, input: Record<string, unknown>): Promise<string> {
+  const body = JSON.stringify({ type, input });
+  let res;
+  try {
+    res = await post(body);
+  } catch (err) {
+    // A kept-alive socket the server closed while it sat idle (between scenarios) fails the
+    // first request sent on it before the server reads anything: sent again on a fresh socket,
+    // as Node's documentation advises (http: request.reusedSocket).
+    const e = err as NodeJS.ErrnoException & { reusedSocket?: boolean };
+    if (!e.reusedSocket || !['ECONNRESET', 'EPIPE'].includes(e.code ?? '')) throw err;
+    console.log(`[loom client] ${e.code} on a kept-alive socket; sent again on a new one`);
+    res = await post(body);
+  }
+  if (res.status !== 202) throw new Error(`submit: ${res.status} ${res.text}`);
+  return (JSON.parse(res.text) as { id: string }).id;
 }
 
 process.on('message', (m: ToChild) => {

@@ -32,7 +32,16 @@ export async function writeLoomHistory(loom: Loom, count: number, types: string[
   const templateIds = await Promise.all(types.map((type) => loom.submit(type, { ms: 0 })));
   await loom.waitIdle(Math.max(1000, deadline - Date.now()), 100, templateIds);
   const templates = await Task.collection.find({ _id: { $in: templateIds } } as Doc).toArray();
-  const templateLogs = await TaskLog.collection.find({ taskId: { $in: templateIds } }).toArray();
+  // log lines may be written a moment after the task finished (buffered): wait until every
+  // template has some and their number stops growing (bounded: 10 s, then what there is)
+  let templateLogs = await TaskLog.collection.find({ taskId: { $in: templateIds } }).toArray();
+  for (let seen = -1, until = Date.now() + 10_000; Date.now() < until; ) {
+    const every = templateIds.every((id) => templateLogs.some((l) => l.taskId === id));
+    if (every && templateLogs.length === seen) break;
+    seen = templateLogs.length;
+    await new Promise((r) => setTimeout(r, 250));
+    templateLogs = await TaskLog.collection.find({ taskId: { $in: templateIds } }).toArray();
+  }
   if (templates.length !== types.length || templates.some((t) => t.status !== 'succeeded')) {
     throw new Error(`--history: the template tasks did not all succeed (${templates.map((t) => `${t.type} ${t.status}`).join(', ')})`);
   }
