@@ -7,6 +7,7 @@ import { createEnvelope, defineMessage } from '@loom/contracts';
 import { createBus, DEAD_LETTER_HEADERS, MAX_HANDLING_ATTEMPTS, type Bus } from '@loom/messaging';
 import { createLogger } from '@loom/telemetry';
 import { deleteNamespaceTopology, servers, uniqueName } from '../support/servers';
+import { until } from '../support/until';
 
 const logger = createLogger('bus-test');
 const PingV1 = defineMessage('test.ping', 1, z.object({ n: z.number().int() }));
@@ -16,15 +17,6 @@ interface Dead {
   headers: Record<string, unknown>;
 }
 
-async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v as T;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('the bus (real RabbitMQ)', () => {
   let ns: string;

@@ -7,19 +7,11 @@ import { createBus, type Bus } from '@loom/messaging';
 import { connectMongo, createStore, startOutboxPublisher, type OutboxEntry } from '@loom/store';
 import { createLogger } from '@loom/telemetry';
 import { deleteNamespaceTopology, mongoUrlFor, servers, uniqueName } from '../support/servers';
+import { until } from '../support/until';
 
 const logger = createLogger('outbox-test');
 const type = 'outbox.demo';
 
-async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('outbox recovery (real MongoDB and RabbitMQ)', () => {
   const ns = uniqueName('outbox');

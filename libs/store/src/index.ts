@@ -17,7 +17,7 @@ export * from './task-queries';
 export * from './task-logs';
 export { isMongoStandIn } from './stand-in-indexes';
 export * from './api-keys';
-export { startOutboxPublisher, type OutboxPublisher, type OutboxPublisherOptions } from './outbox-publisher';
+export { startOutboxPublisher, startServiceOutbox, type OutboxPublisher, type OutboxPublisherOptions } from './outbox-publisher';
 export { connectMongo } from './connection';
 export * from './provider-jobs';
 export * from './queue-stats';

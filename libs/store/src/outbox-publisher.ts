@@ -27,9 +27,9 @@ import type { OutboxEntry, OutboxPublish } from './outbox';
 
 export interface OutboxPublisherOptions {
   conn: Connection;
-  /** Confirmed, persistent publish of durable entries (the bus). */
+  /** Confirmed, persistent publish of durable entries (the bus's `publish`). */
   publish: OutboxPublish;
-  /** Fire-and-forget publish of live-only copies (the bus); omitted: they are not published. */
+  /** Fire-and-forget publish of live-only copies (the bus's `announce`); omitted: they are not published. */
   announce?: (entries: OutboxEntry[]) => void;
   /**
    * What this writer is (service and instance), for people reading outbox_writers; the id adds
@@ -44,6 +44,27 @@ export interface OutboxPublisherOptions {
   retryMinMs?: number;
   retryMaxMs?: number;
   onError?: (err: unknown, what: string) => void;
+}
+
+/**
+ * A service's outbox publisher over its bus: durable entries published with confirms, live
+ * copies announced, failures logged as warnings.
+ */
+export function startServiceOutbox(opts: {
+  conn: Connection;
+  bus: { publish: OutboxPublish; announce(entries: OutboxEntry[]): void };
+  writerName: string;
+  deadAfterMs: number;
+  logger: { warn(obj: object, msg: string): void };
+}): Promise<OutboxPublisher> {
+  return startOutboxPublisher({
+    conn: opts.conn,
+    publish: (entries) => opts.bus.publish(entries),
+    announce: (entries) => opts.bus.announce(entries),
+    writerName: opts.writerName,
+    deadAfterMs: opts.deadAfterMs,
+    onError: (err, what) => opts.logger.warn({ err: (err as Error)?.message }, what),
+  });
 }
 
 export interface OutboxPublisher {

@@ -9,7 +9,7 @@ import { assertTimeoutsFit, createBus, prefetchFor, type WorkConsumer } from '@l
 import { createProviderRegistry } from '@loom/providers';
 import { createObjectStorage } from '@loom/storage';
 import { runService, startHealthServer } from '@loom/service-runtime';
-import { connectMongo, createStore, startOutboxPublisher } from '@loom/store';
+import { connectMongo, createStore, startServiceOutbox } from '@loom/store';
 import { createLogger, observeOutboxBacklog } from '@loom/telemetry';
 import { taskLogMiddleware } from './middleware';
 import { createProviderHandler } from './provider.handler';
@@ -30,14 +30,7 @@ runService('executor', logger, async () => {
 
   const bus = await createBus({ url: env.AMQP_URL, namespace: env.LOOM_NAMESPACE, logger, workTypes: myTypes });
   const conn = await connectMongo(env.MONGO_URL);
-  const outbox = await startOutboxPublisher({
-    conn,
-    publish: (entries) => bus.publish(entries),
-    announce: (entries) => bus.announce(entries),
-    writerName: `executor-${instanceId}`,
-    deadAfterMs: env.OUTBOX_WRITER_DEAD_MS,
-    onError: (err, what) => logger.warn({ err: (err as Error)?.message }, what),
-  });
+  const outbox = await startServiceOutbox({ conn, bus, writerName: `executor-${instanceId}`, deadAfterMs: env.OUTBOX_WRITER_DEAD_MS, logger });
   observeOutboxBacklog(() => outbox.pending); // loom.outbox.backlog, read when scraped
   const store = await createStore(conn, outbox);
 

@@ -9,7 +9,7 @@ import { createBus } from '@loom/messaging';
 import { createProviderRegistry } from '@loom/providers';
 import { createObjectStorage } from '@loom/storage';
 import { runService, startHealthServer } from '@loom/service-runtime';
-import { connectMongo, createStore, startOutboxPublisher } from '@loom/store';
+import { connectMongo, createStore, startServiceOutbox } from '@loom/store';
 import { createLogger, observeOutboxBacklog } from '@loom/telemetry';
 import { createApp } from './http/app';
 import { createAccountService } from './billing/account-service';
@@ -34,14 +34,7 @@ runService('gateway', logger, async () => {
   // 2. Adapters: the bus first, since the store publishes its outbox through it.
   const bus = await createBus({ url: env.AMQP_URL, namespace: env.LOOM_NAMESPACE, logger });
   const conn = await connectMongo(env.MONGO_URL);
-  const outbox = await startOutboxPublisher({
-    conn,
-    publish: (entries) => bus.publish(entries),
-    announce: (entries) => bus.announce(entries),
-    writerName: 'gateway',
-    deadAfterMs: env.OUTBOX_WRITER_DEAD_MS,
-    onError: (err, what) => logger.warn({ err: (err as Error)?.message }, what),
-  });
+  const outbox = await startServiceOutbox({ conn, bus, writerName: 'gateway', deadAfterMs: env.OUTBOX_WRITER_DEAD_MS, logger });
   observeOutboxBacklog(() => outbox.pending); // loom.outbox.backlog, read when scraped
   const store = await createStore(conn, outbox);
   // Settlement's collections: the gateway writes only what must answer at once (holds, batches, grants).

@@ -5,7 +5,7 @@ import './instrument'; // first: telemetry must patch node:http and express befo
 import { loadEnv, loadTaskTypes } from '@loom/config';
 import { createBus } from '@loom/messaging';
 import { runService, startHealthServer } from '@loom/service-runtime';
-import { connectMongo, createStore, startOutboxPublisher } from '@loom/store';
+import { connectMongo, createStore, startServiceOutbox } from '@loom/store';
 import { createLogger, observeOutboxBacklog } from '@loom/telemetry';
 import { createAdmissionHandlers } from './handlers/admission.handler';
 import { createDeadLetterHandler } from './handlers/dead-letter.handler';
@@ -21,14 +21,7 @@ runService('scheduler', logger, async () => {
   const types = loadTaskTypes();
   const bus = await createBus({ url: env.AMQP_URL, namespace: env.LOOM_NAMESPACE, logger, workTypes: Object.keys(types) });
   const conn = await connectMongo(env.MONGO_URL);
-  const outbox = await startOutboxPublisher({
-    conn,
-    publish: (entries) => bus.publish(entries),
-    announce: (entries) => bus.announce(entries),
-    writerName: 'scheduler',
-    deadAfterMs: env.OUTBOX_WRITER_DEAD_MS,
-    onError: (err, what) => logger.warn({ err: (err as Error)?.message }, what),
-  });
+  const outbox = await startServiceOutbox({ conn, bus, writerName: 'scheduler', deadAfterMs: env.OUTBOX_WRITER_DEAD_MS, logger });
   observeOutboxBacklog(() => outbox.pending); // loom.outbox.backlog, read when scraped
   const store = await createStore(conn, outbox);
   const stopQueueDepth = observeQueueDepth(bus, Object.keys(types));

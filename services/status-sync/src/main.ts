@@ -8,7 +8,7 @@ import { createBus } from '@loom/messaging';
 import { createProviderRegistry } from '@loom/providers';
 import { runService, startHealthServer } from '@loom/service-runtime';
 import { createObjectStorage } from '@loom/storage';
-import { connectMongo, createStore, startOutboxPublisher } from '@loom/store';
+import { connectMongo, createStore, startServiceOutbox } from '@loom/store';
 import { createLogger, observeOutboxBacklog } from '@loom/telemetry';
 import { createProviderCallbackHandler } from './handlers/provider-callback.handler';
 import { sweepOrphanJobs } from './orphan-sweep';
@@ -25,14 +25,7 @@ runService('status-sync', logger, async () => {
   const instanceId = env.LOOM_INSTANCE_ID ?? `${hostname()}-${process.pid}`;
   const bus = await createBus({ url: env.AMQP_URL, namespace: env.LOOM_NAMESPACE, logger });
   const conn = await connectMongo(env.MONGO_URL);
-  const outbox = await startOutboxPublisher({
-    conn,
-    publish: (entries) => bus.publish(entries),
-    announce: (entries) => bus.announce(entries),
-    writerName: `status-sync-${instanceId}`,
-    deadAfterMs: env.OUTBOX_WRITER_DEAD_MS,
-    onError: (err, what) => logger.warn({ err: (err as Error)?.message }, what),
-  });
+  const outbox = await startServiceOutbox({ conn, bus, writerName: `status-sync-${instanceId}`, deadAfterMs: env.OUTBOX_WRITER_DEAD_MS, logger });
   observeOutboxBacklog(() => outbox.pending); // loom.outbox.backlog, read when scraped
   const store = await createStore(conn, outbox);
   const storage = createObjectStorage(process.env);
