@@ -9,7 +9,8 @@ async function main(): Promise<void> {
   if (profileArg !== 'dev' && profileArg !== 'test') throw new InfraUnavailableError(`unknown profile "${profileArg}": use dev or test`);
   const profile: InfraProfile = profileArg;
   if (command === 'up' || command === 'status') {
-    const infra = await ensureInfrastructure(profile);
+    // Zipkin too (the test profile's is the one the trace tests use); LOOM_ZIPKIN=off leaves it out.
+    const infra = await ensureInfrastructure(profile, { zipkin: true });
     console.log(`[loom] ${profile} servers:\n${describe(infra.servers)}`);
     for (const [k, v] of Object.entries(infra.env)) console.log(`${k}=${v}`);
     return;

@@ -124,5 +124,7 @@ describe('telemetryMode', () => {
     expect(telemetryMode({ OTEL_TRACES_EXPORTER: 'console' })).toBe('on');
     expect(telemetryMode({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' })).toBe('off');
     expect(telemetryMode({ OTEL_EXPORTER_OTLP_ENDPOINT: '  ' })).toBe('off');
+    expect(telemetryMode({ OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'http://127.0.0.1:9411/api/v2/spans' })).toBe('on');
+    expect(telemetryMode({ OTEL_METRICS_EXPORTER: 'prometheus' })).toBe('on');
   });
 });
