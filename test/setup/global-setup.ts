@@ -1,6 +1,6 @@
 // Jest global setup for the integration projects: bring up (or reuse) the real servers and
 // hand their addresses to every test worker through the environment.
-import { describe, ensureChromium, ensureInfrastructure, InfraUnavailableError } from '@loom/dev-infra';
+import { describe, ensureChromium, ensureInfrastructure, ensurePrometheusBinary, InfraUnavailableError, prometheusDisabled, zipkinDisabled, zipkinJar } from '@loom/dev-infra';
 import { ensureWebBuilt } from '../../services/gateway/src/web/bundle';
 
 export default async function globalSetup(): Promise<void> {
@@ -13,6 +13,10 @@ export default async function globalSetup(): Promise<void> {
     const web = await ensureWebBuilt();
     process.env.CHROMIUM_PATH = ensureChromium();
     console.log(`[loom] task center page ${web.built ? 'built' : 'reused'}; chromium ${process.env.CHROMIUM_PATH}`);
+    // The trace tests' dashboards: the slow first fetch and install happen here, where no test
+    // timeout applies; test/telemetry starts (or reuses) the servers themselves.
+    if (!zipkinDisabled()) zipkinJar();
+    if (!prometheusDisabled()) ensurePrometheusBinary();
   } catch (err) {
     if (err instanceof InfraUnavailableError) {
       console.error(`\n[loom] ${err.message}`);

@@ -15,7 +15,7 @@ export { repoRoot, cacheDir, cachePath } from './paths';
 export { rabbitConfigFile } from './rabbitmq';
 export { s3Ports, S3RVER_KEYS } from './s3';
 export { ensureZipkin, zipkinEnv, zipkinJar, zipkinDisabled, zipkinPorts, ZIPKIN_VERSION } from './zipkin';
-export { ensurePrometheus, prometheusDisabled, prometheusConfigFile, PROMETHEUS_PORT, DEV_HEALTH_PORTS } from './prometheus';
+export { ensurePrometheus, ensurePrometheusBinary, prometheusDisabled, prometheusConfigFile, PROMETHEUS_PORT, DEV_HEALTH_PORTS } from './prometheus';
 export type { InfraProfile, ProvidedServer } from './types';
 export type { S3Settings } from './s3';
 

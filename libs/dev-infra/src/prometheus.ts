@@ -30,7 +30,8 @@ async function isReady(url: string): Promise<boolean> {
   }
 }
 
-function prometheusBinary(): string {
+/** The prometheus binary, installing Debian's package when none is there. Idempotent. */
+export function ensurePrometheusBinary(): string {
   const found = commandExists('prometheus') ?? (commandExists('/usr/bin/prometheus') && '/usr/bin/prometheus');
   if (found) return found;
   const hint = 'or set PROMETHEUS_URL to a running Prometheus, or LOOM_PROMETHEUS=off to run without it';
@@ -57,7 +58,7 @@ export async function ensurePrometheus(configFile = prometheusConfigFile, port =
     if (await isReady(url)) return { name: 'prometheus', url, origin: 'reused' };
     throw new InfraUnavailableError(`Port ${port} is taken by something that is not a ready Prometheus; stop it, set PROMETHEUS_URL, or LOOM_PROMETHEUS=off.`);
   }
-  const binary = prometheusBinary();
+  const binary = ensurePrometheusBinary();
   const logFile = cachePath('infra', `prometheus-${port}.log`);
   const dataDir = path.dirname(cachePath('prometheus', `data-${port}`, '.keep'));
   const proc = startDetached(
