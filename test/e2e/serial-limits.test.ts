@@ -1,0 +1,65 @@
+// Serial per type against consumer_timeout (libs/messaging/src/serial-per-type.ts), through a
+// real executor process: the prefetch of each type is derived from the broker's consumer_timeout
+// and the type's longest allowed timeout, and an executor refuses to start, naming the type, when
+// a timeout the type allows could outlive consumer_timeout after a takeover. (The takeover itself:
+// executor-failover.test.ts.)
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cachePath, startServiceProcess } from '@loom/dev-infra';
+import { mongoUrlFor, servers, uniqueName } from '../support/servers';
+import { until } from '../support/until';
+
+function envFor(ns: string, types: Record<string, unknown>, extra: Record<string, string>) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-limits-'));
+  const typesFile = path.join(dir, 'task-types.json');
+  fs.writeFileSync(typesFile, JSON.stringify({ types }));
+  return {
+    dir,
+    env: {
+      AMQP_URL: servers.amqpUrl,
+      MONGO_URL: mongoUrlFor(ns),
+      LOOM_NAMESPACE: ns,
+      LOOM_TASK_TYPES_FILE: typesFile,
+      HEALTH_PORT: '0',
+      LEASE_MS: '2000',
+      HEARTBEAT_MS: '400',
+      LOG_LEVEL: 'info',
+      ...extra,
+    },
+  };
+}
+
+describe('serial per type: limits derived from consumer_timeout', () => {
+  it('prefetches by the type: one delivery for a long type, several for a short one', async () => {
+    const ns = uniqueName('limits-ok');
+    // consumer_timeout 60 s; a takeover adds 2000 + 2 × 400 = 2800 ms.
+    const { dir, env } = envFor(ns, { 'lim.short': { handler: 'sleep', timeoutMs: 10_000, maxTimeoutMs: 10_000 }, 'lim.long': { handler: 'sleep', timeoutMs: 40_000, maxTimeoutMs: 40_000 } }, { CONSUMER_TIMEOUT_MS: '60000' });
+    const logFile = cachePath('test-logs', ns, 'executor.log');
+    const p = await startServiceProcess('executor', { env, label: 'executor', logFile });
+    try {
+      // The log file is written through a stream: wait for the line rather than race it.
+      const line = await until('the executor to say what it consumes', () =>
+        fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('consuming work queues')) : undefined,
+      );
+      // floor(60000 / (10000 + 2800)) = 4; floor(60000 / (40000 + 2800)) = 1.
+      expect(JSON.parse(line).prefetch).toEqual({ 'lim.short': 4, 'lim.long': 1 });
+    } finally {
+      await p.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start when a type allows a timeout that could outlive consumer_timeout after a takeover', async () => {
+    const ns = uniqueName('limits-bad');
+    const { dir, env } = envFor(ns, { 'lim.toolong': { handler: 'sleep', timeoutMs: 10_000, maxTimeoutMs: 58_000 } }, { CONSUMER_TIMEOUT_MS: '60000' });
+    const logFile = cachePath('test-logs', ns, 'executor.log');
+    try {
+      await expect(startServiceProcess('executor', { env, label: 'executor', logFile, readyTimeoutMs: 60_000 })).rejects.toThrow(/exited with code 1 while starting/);
+      const log = await until('the refusal in the log', () => (fs.readFileSync(logFile, 'utf8').includes('lim.toolong') ? fs.readFileSync(logFile, 'utf8') : undefined));
+      expect(log).toContain("task type lim.toolong: maxTimeoutMs 58000 plus a takeover's 2800 ms exceeds the broker's consumer_timeout");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
