@@ -49,7 +49,14 @@ export function svgChart(results: RunResult[], subtitle: string, idle: IdleResul
   const left = 70;
   const right = 20;
   const panelH = 250;
-  const top = 98; // room for a two-row legend
+  // the subtitle on as many lines of about 150 characters as it takes, cut at its "; "
+  const subLines: string[] = [];
+  for (const part of subtitle.split('; ')) {
+    const last = subLines.length - 1;
+    if (last >= 0 && subLines[last]!.length + part.length + 2 <= 150) subLines[last] += `; ${part}`;
+    else subLines.push(part);
+  }
+  const top = 98 + (subLines.length - 1) * 15; // room for the subtitle and a two-row legend
   const gapH = 60;
   const H = top + panels.length * (panelH + gapH);
   const barW = Math.min(34, ...panels.map((p) => ((W - left - right) / p.groups.length - 30) / systems.length));
@@ -57,10 +64,11 @@ export function svgChart(results: RunResult[], subtitle: string, idle: IdleResul
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   out.push(`<text x="${left}" y="22" font-size="16" font-weight="bold">Loom vs. peers: same workload, same machine, same run</text>`);
-  out.push(`<text x="${left}" y="40" fill="#555">${esc(subtitle)}</text>`);
+  subLines.forEach((l, i) => out.push(`<text x="${left}" y="${40 + i * 15}" fill="#555">${esc(l)}</text>`));
+  const legendY = 52 + (subLines.length - 1) * 15;
   // the legend, on as many rows as it takes
   let lx = left;
-  let ly = 52;
+  let ly = legendY;
   systems.forEach((s, i) => {
     const label = LABELS[s] ?? s;
     const w = 16 + label.length * 6.2 + 18;
