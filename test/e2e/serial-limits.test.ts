@@ -3,11 +3,12 @@
 // and the type's longest allowed timeout, and an executor refuses to start, naming the type, when
 // a timeout the type allows could outlive consumer_timeout after a takeover. (The takeover itself:
 // executor-failover.test.ts.)
+import amqp from 'amqplib';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cachePath, startServiceProcess } from '@loom/dev-infra';
-import { mongoUrlFor, servers, uniqueName } from '../support/servers';
+import { deleteNamespaceTopology, mongoUrlFor, servers, uniqueName } from '../support/servers';
 import { until } from '../support/until';
 
 function envFor(ns: string, types: Record<string, unknown>, extra: Record<string, string>) {
@@ -31,7 +32,7 @@ function envFor(ns: string, types: Record<string, unknown>, extra: Record<string
 }
 
 describe('serial per type: limits derived from consumer_timeout', () => {
-  it('prefetches by the type: one delivery for a long type, several for a short one', async () => {
+  it('prefetches by the type (one delivery for a long type, several for a short one) and dead-letters an unreadable task.run', async () => {
     const ns = uniqueName('limits-ok');
     // consumer_timeout 60 s; a takeover adds 2000 + 2 × 400 = 2800 ms.
     const { dir, env } = envFor(ns, { 'lim.short': { handler: 'sleep', timeoutMs: 10_000, maxTimeoutMs: 10_000 }, 'lim.long': { handler: 'sleep', timeoutMs: 40_000, maxTimeoutMs: 40_000 } }, { CONSUMER_TIMEOUT_MS: '60000' });
@@ -44,8 +45,25 @@ describe('serial per type: limits derived from consumer_timeout', () => {
       );
       // floor(60000 / (10000 + 2800)) = 4; floor(60000 / (40000 + 2800)) = 1.
       expect(JSON.parse(line).prefetch).toEqual({ 'lim.short': 4, 'lim.long': 1 });
+
+      // A task.run nobody can read goes to the dead-letter queue with the reason, not acked away.
+      const conn = await amqp.connect(servers.amqpUrl);
+      try {
+        const ch = await conn.createChannel();
+        const dead: Record<string, unknown>[] = [];
+        await ch.consume(`${ns}.dead`, (m) => {
+          if (m) dead.push((m.properties.headers ?? {}) as Record<string, unknown>);
+        }, { noAck: true });
+        ch.publish(`${ns}.work`, 'lim.short', Buffer.from('{"name":"task.run","version":1}'), { persistent: true });
+        const headers = await until('the poison task.run in the dead-letter queue', () => dead[0]);
+        expect(String(headers['x-loom-dead-reason'])).toMatch(/^unreadable task.run: /);
+        expect(headers['x-loom-dead-queue']).toBe(`${ns}.work.lim.short`);
+      } finally {
+        await conn.close();
+      }
     } finally {
       await p.stop();
+      await deleteNamespaceTopology(ns, [`${ns}.work.lim.short`, `${ns}.work.lim.long`]);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
