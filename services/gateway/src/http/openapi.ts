@@ -247,7 +247,25 @@ export function buildOpenApiDocument(opts: OpenApiOptions = {}): OpenApiDocument
     servers: [{ url: '/' }],
   });
   if (opts.taskTypes) documentPerType(doc, opts.taskTypes);
+  boundIntegers(doc);
   return doc;
+}
+
+/**
+ * zod's int() accepts only safe integers (|n| <= 2^53 - 1); the generator does not say so, and
+ * a client that sends 1e20 where the document allows any integer would be refused unexpectedly.
+ * Every integer without its own bound gets that one.
+ */
+function boundIntegers(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(boundIntegers);
+  if (!node || typeof node !== 'object') return;
+  const o = node as Record<string, unknown>;
+  const type = o.type;
+  if (type === 'integer' || (Array.isArray(type) && type.includes('integer'))) {
+    if (o.minimum === undefined && o.exclusiveMinimum === undefined) o.minimum = Number.MIN_SAFE_INTEGER;
+    if (o.maximum === undefined && o.exclusiveMaximum === undefined) o.maximum = Number.MAX_SAFE_INTEGER;
+  }
+  for (const v of Object.values(o)) boundIntegers(v);
 }
 
 type SchemaObject = Record<string, unknown> & { properties?: Record<string, unknown>; required?: string[] };
