@@ -55,7 +55,8 @@ async function main(): Promise<number> {
     ];
     console.log(`[loom] schemathesis ${args.join(' ')}`);
     const env = { ...process.env, LOOM_FUZZ_USER_KEY: system.apiKey, LOOM_FUZZ_OPERATOR_KEY: system.operatorKey };
-    const child = spawn(schemathesis, args, { stdio: 'inherit', env });
+    // Run from the report folder: schemathesis keeps its own cache (.schemathesis/) in its working directory.
+    const child = spawn(schemathesis, args, { stdio: 'inherit', env, cwd: reportDir });
     return await new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
   } finally {
     await system.stop().catch((err) => console.error(`[loom] stopping the fuzz system: ${err instanceof Error ? err.message : err}`));
