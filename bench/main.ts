@@ -49,9 +49,9 @@ function num(name: string, v: string | undefined, min = 1): number {
   return n;
 }
 
-function historyCount(v: string | undefined): number {
-  const n = num('history', v, 0);
-  if (!Number.isInteger(n) || n > 200_000) throw new Error(`--history must be a whole number from 0 to 200000 (got ${v}); the bench must stay bounded`);
+function historyCount(v: string | undefined, name = 'history'): number {
+  const n = num(name, v, 0);
+  if (!Number.isInteger(n) || n > 200_000) throw new Error(`--${name} must be a whole number from 0 to 200000 (got ${v}); the bench must stay bounded`);
   return n;
 }
 
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       systems,
       scenarios: values.scenarios!.split(',').map((s) => s.trim()),
       history: historyCount(values.history),
-      peerHistory: historyCount(values['peer-history'] ?? values.history),
+      peerHistory: values['peer-history'] === undefined ? historyCount(values.history) : historyCount(values['peer-history'], 'peer-history'),
       idleSeconds: num('idle-seconds', values['idle-seconds'], 0),
       command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     });
