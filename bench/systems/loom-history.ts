@@ -4,8 +4,9 @@
 // today); the others are copies of it written straight into `tasks` and `task_logs` through the
 // driver, 1,000 per insertMany, with their own id, tenant (four tenants), input, result and
 // timestamps spread over the last 2 days (inside the scheduler's retention, RETENTION_MS, 7 days
-// by default: older finished tasks would be swept away by it during the run). Nothing of an unfinished task is copied: no outbox, no
-// lease, no idempotency key. Bounded by a time limit (it throws past it).
+// by default: older finished tasks would be swept away by it during the run). Nothing of an
+// unfinished task is copied: no outbox, no lease, no idempotency key. Bounded by a time limit
+// (it throws past it).
 import { randomUUID } from 'node:crypto';
 import { searchTermsOf } from '@loom/store';
 import type { Loom } from './loom';
