@@ -253,4 +253,23 @@ describe('task center in a browser', () => {
     const replay = await fetch(`${origin}/v1/tasks`, { headers: { cookie: `loom_session=${cookie.value}` } });
     expect(replay.status).toBe(401);
   });
+
+  it('lets an operator create a tenant, grant it credits and read its ledger', async () => {
+    await page.getByLabel('API key').fill(sys.operatorKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await until('the operator signed in', '.who:has-text("operator")');
+    await open('#/tenants');
+    await page.getByLabel('Name').fill('browser-made tenant');
+    await page.getByRole('button', { name: 'Create tenant' }).click();
+    await until("the new tenant's key, shown once", '.notice:has-text("browser-made tenant") code');
+    const tenantId = (await page.locator('.notice').innerText()).match(/\(([0-9a-f-]{36})\)/)![1]!;
+    await page.getByLabel('Tenant id').fill(tenantId);
+    await page.getByLabel('Amount (negative deducts)').fill('250');
+    await page.getByLabel('Reason').fill('welcome credits');
+    await page.getByRole('button', { name: 'Change credits' }).click();
+    await until('the grant confirmed', `.toast:has-text("${tenantId}: balance 250")`);
+    await page.getByRole('button', { name: `Show the ledger of ${tenantId}` }).click();
+    await until('its ledger with the grant', `table:has(caption:has-text("Ledger of ${tenantId}")) tr:has-text("grant"):has-text("250")`);
+    expect(await sys.operator.account(tenantId)).toMatchObject({ balance: 250, held: 0 });
+  });
 });
