@@ -118,7 +118,13 @@ export const cleanupBody = z
     statuses: z.array(z.enum(FINISHED)).min(1),
     olderThan: z.union([
       dateTime.openapi({ description: 'Tasks that finished before this instant.' }),
-      z.number().int().nonnegative().openapi({ description: 'Tasks that finished more than this many ms ago.' }),
+      z
+        .number()
+        .int()
+        .nonnegative()
+        // The whole range of a date: an older cutoff is no instant at all.
+        .max(8.64e15)
+        .openapi({ description: 'Tasks that finished more than this many ms ago (at most 8.64e15, the range of a date).' }),
     ]),
   })
   .strict()
