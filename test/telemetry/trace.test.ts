@@ -15,12 +15,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import { cachePath, CHROMIUM_ARGS, ensureChromium, ensurePrometheus, ensureZipkin, prometheusConfigFile, zipkinEnv, type ProvidedServer } from '@loom/dev-infra';
 import { parse, stringify } from 'yaml';
 import { chromium } from 'playwright-core';
 import { startSimulator, type SimulatorHandle } from '@loom/provider-simulator';
 import { scrape, valueOf, type Sample } from '../support/prometheus-text';
+import { freePort, providersFile } from '../support/provider-system';
 import { servers } from '../support/servers';
 import { TestSystem, type TaskJson } from '../support/system';
 import { ancestorsOf, renderTrace, serviceOf, traceIdsOfTask, waitForTrace, type ZipkinSpan } from '../support/zipkin';
@@ -42,9 +42,6 @@ describe('operators: traces in Zipkin, metrics at /metrics', () => {
     if (!z) throw new Error('LOOM_ZIPKIN is off, but this suite reads traces from Zipkin: unset LOOM_ZIPKIN to run it');
     zipkin = z;
     sim = await startSimulator({ jobDurationMs: 600, progressSteps: 2, webhooks: false });
-    const providersFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'loom-trace-')), 'providers.json');
-    const policy = { pollEveryMs: 200, outputs: { allowedHosts: ['127.0.0.1'], allowPrivateNetworks: true } };
-    fs.writeFileSync(providersFile, JSON.stringify({ providers: { grsai: policy, replicate: policy } }));
     const price = { credits: PRICE };
     sys = await TestSystem.start('trace', {
       types: {
@@ -58,7 +55,7 @@ describe('operators: traces in Zipkin, metrics at /metrics', () => {
         ...zipkinEnv(zipkin),
         OTEL_METRICS_EXPORTER: 'prometheus',
         OTEL_BSP_SCHEDULE_DELAY: '200',
-        LOOM_PROVIDERS_FILE: providersFile,
+        LOOM_PROVIDERS_FILE: providersFile({ grsai: { pollEveryMs: 200 }, replicate: { pollEveryMs: 200 } }),
         STATUS_SYNC_TICK_MS: '200',
         LOG_LEVEL: 'debug',
       },
@@ -332,15 +329,3 @@ describe('operators: traces in Zipkin, metrics at /metrics', () => {
     expect(text).not.toMatch(/X-Amz-Signature|authorization|loom_token=/i);
   });
 });
-
-/** A port nothing listens on now (for a server this test starts and stops). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
