@@ -19,6 +19,8 @@ export interface ProviderJobRecord {
   externalId: string;
   taskId: string;
   tenantId: string;
+  /** The task attempt that submitted it (absent on jobs recorded before attempts were kept). */
+  attempt?: number;
   open: boolean;
   createdAt: Date;
   closedAt?: Date | null;
@@ -59,6 +61,7 @@ const jobSchema = new Schema<ProviderJobRecord>(
     externalId: { type: String, required: true },
     taskId: { type: String, required: true },
     tenantId: { type: String, required: true },
+    attempt: Number,
     open: { type: Boolean, required: true },
     createdAt: { type: Date, required: true },
     closedAt: Date,
@@ -110,14 +113,13 @@ export function createProviderJobs(conn: Connection) {
     deliveries: createWebhookDeliveries(conn),
 
     /** The provider named the job: record it as open (and on its submission, if one was begun). */
-    async opened(j: Omit<ProviderJobRecord, '_id' | 'open' | 'createdAt'> & { attempt?: number }): Promise<void> {
-      const { attempt, ...job } = j;
+    async opened(j: Omit<ProviderJobRecord, '_id' | 'open' | 'createdAt'>): Promise<void> {
       await Job.updateOne(
         { _id: `${j.provider}:${j.externalId}` },
-        { $setOnInsert: { ...job, open: true, createdAt: new Date() } },
+        { $setOnInsert: { ...j, open: true, createdAt: new Date() } },
         { upsert: true },
       );
-      if (attempt !== undefined) await Submission.updateOne({ _id: submissionId(j.taskId, attempt) }, { $set: { externalId: j.externalId } });
+      if (j.attempt !== undefined) await Submission.updateOne({ _id: submissionId(j.taskId, j.attempt) }, { $set: { externalId: j.externalId } });
     },
 
     /** Closes a job once; returns true for the call that closed it (it frees its task's in-flight slot). */
@@ -125,10 +127,13 @@ export function createProviderJobs(conn: Connection) {
       const closed = await Job.findOneAndUpdate(
         { _id: `${provider}:${externalId}`, open: true },
         { $set: { open: false, closedAt: new Date() } },
-        { projection: { taskId: 1 } },
+        { projection: { taskId: 1, attempt: 1 } },
       ).lean<ProviderJobRecord>();
       if (!closed) return false;
-      await Limit.updateOne({ _id: provider }, { $pull: { holders: { taskId: closed.taskId } } });
+      // Only the slot of the attempt that made this job: a later run of the task (a manual retry
+      // after a cancel whose provider call failed) keeps its own.
+      const holder = closed.attempt === undefined ? { taskId: closed.taskId } : { taskId: closed.taskId, attempt: closed.attempt };
+      await Limit.updateOne({ _id: provider }, { $pull: { holders: holder } });
       return true;
     },
 
