@@ -4,17 +4,13 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Provider, ProviderStatus, ProviderWebhookEvent } from '@loom/providers';
+import { until } from '../support/until';
 
 export const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000, everyMs = 25): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+/** `until` with the adapter tests' defaults: 10 s, every 25 ms. */
+export function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000, everyMs = 25): Promise<T> {
+  return until(what, probe, timeoutMs, everyMs);
 }
 
 /** getStatus until the job ends; returns every status seen, the last one terminal. */
