@@ -14,6 +14,14 @@ function fakeKeys(records: Record<string, ApiKeyRecord>) {
 const record = (role: ApiKeyRecord['role']): ApiKeyRecord => ({ _id: 'k1', hash: 'h', tenantId: 'acme', role, name: 'n', createdAt: new Date() });
 
 describe('authenticator', () => {
+  it('shares one lookup among concurrent first requests with the same key', async () => {
+    const keys = fakeKeys({ good: record('user') });
+    const auth = createAuthenticator(keys);
+    const all = await Promise.all(Array.from({ length: 32 }, () => auth.authenticate('good')));
+    expect(all.every((p) => p?.tenantId === 'acme')).toBe(true);
+    expect(keys.lookups).toEqual(['good']);
+  });
+
   it('caches known keys for the TTL and never caches unknown ones', async () => {
     let now = 0;
     const keys = fakeKeys({ good: record('user') });

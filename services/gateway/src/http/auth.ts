@@ -33,6 +33,7 @@ export function createAuthenticator(apiKeys: Pick<ApiKeys, 'findByKey'>, opts: A
   const now = opts.now ?? Date.now;
   // Keyed by the key's hash: the process never holds clear keys longer than a request.
   const cache = new Map<string, { principal: Principal; expiresAt: number }>();
+  const pending = new Map<string, Promise<ApiKeyRecord | null>>();
 
   return {
     async authenticate(apiKey) {
@@ -41,7 +42,13 @@ export function createAuthenticator(apiKeys: Pick<ApiKeys, 'findByKey'>, opts: A
       const hit = cache.get(hash);
       if (hit && hit.expiresAt > now()) return hit.principal;
       cache.delete(hash);
-      const record = await apiKeys.findByKey(apiKey);
+      // Concurrent first requests with one key share one lookup (a burst of 32 would make 32).
+      let lookup = pending.get(hash);
+      if (!lookup) {
+        lookup = apiKeys.findByKey(apiKey).finally(() => pending.delete(hash));
+        pending.set(hash, lookup);
+      }
+      const record = await lookup;
       if (!record) return null;
       const principal: Principal = { keyId: record._id, tenantId: record.tenantId, role: record.role };
       if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
