@@ -447,11 +447,6 @@ export async function createBus(opts: BusOptions) {
       announce([{ id: env.messageId, exchange: 'events', routingKey: contract.name, body: JSON.stringify(env), headers: meta.headers ?? {} }]);
     },
 
-    /** Publishes straight to a queue through the default exchange (delay queues). */
-    async sendToQueue(queue: string, body: string, headers: Record<string, string> = {}): Promise<void> {
-      await publish([{ id: randomUUID(), exchange: 'direct', routingKey: queue, body, headers }]);
-    },
-
     /**
      * Subscribes a typed handler to a queue: each message is parsed as an envelope of one of
      * `contracts` (by name and version, payload validated) before the handler sees it; one that
