@@ -59,8 +59,12 @@ describe('outbox recovery (real MongoDB and RabbitMQ)', () => {
     const storeA = await createStore(conn, writerA);
     const confirmed = (await storeA.tasks.create({ tenantId: 't', type, input: {}, timeoutMs: 1000, maxAttempts: 1, admitted: true })).task._id;
     await until('the first task.run', () => (runs.includes(confirmed) ? true : undefined));
-    // Its heartbeat records that nothing older than now is pending.
-    await new Promise((r) => setTimeout(r, 250));
+    // Its heartbeat records that nothing written before now is pending (wait for a beat that says so).
+    const confirmedAt = ((await conn.collection('tasks').findOne({ _id: confirmed } as object))!.outbox as OutboxEntry[])[0]!.createdAt;
+    await until('a heartbeat after the confirm', async () => {
+      const w = await conn.collection('outbox_writers').findOne({ _id: writerA.writerId } as object);
+      return w && (w.pendingSince as Date) > confirmedAt ? true : undefined;
+    });
     const lost = (await storeA.tasks.create({ tenantId: 't', type, input: {}, timeoutMs: 1000, maxAttempts: 1, admitted: true })).task._id;
     await until('the refused publish', () => (refused.length ? true : undefined));
     expect(writerA.pending).toBe(1);
