@@ -280,11 +280,13 @@ describe('providers through the five services', () => {
         expect(done.status).toBe('succeeded');
         await expectOutputsMatch(sys, sim, done);
         // Peak resident memory of the process that copied all 200 MiB, over its idle peak after
-        // start-up, stays under half the file: the bytes stream through in 5 MiB parts, two in
-        // flight; the rest of the growth is garbage the collector had not yet reclaimed.
+        // start-up, stays well under the file: the bytes stream through in 5 MiB parts, two in
+        // flight; the rest of the growth is garbage the collector had not yet reclaimed, which
+        // depends on V8's young-generation sizing (Node 20: 51-65 MiB; Node 24: 100-107 MiB
+        // measured). Holding the file whole would grow by more than its 200 MiB.
         const growthMiB = (rssKiB('VmHWM') - baselineKiB) / 1024;
         console.log(`status-sync copying a 200 MiB output: idle peak RSS ${Math.round(baselineKiB / 1024)} MiB, peak growth ${Math.round(growthMiB)} MiB`);
-        expect(growthMiB).toBeLessThan(100);
+        expect(growthMiB).toBeLessThan(150);
       } finally {
         await sim.setOptions({ outputSize: 300 * 1024, outputCount: 2, jobDurationMs: 1200 });
       }
