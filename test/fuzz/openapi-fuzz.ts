@@ -17,7 +17,7 @@ const SEED = process.env.FUZZ_SEED ?? '20261201';
 const MAX_EXAMPLES = process.env.FUZZ_MAX_EXAMPLES ?? '50';
 
 async function main(): Promise<number> {
-  const schemathesis = process.argv[2];
+  const schemathesis = process.argv[2] && path.resolve(process.argv[2]);
   if (!schemathesis) throw new Error('usage: openapi-fuzz.ts <path of the schemathesis binary> [schemathesis options...]');
   const infra = await ensureInfrastructure('test');
   Object.assign(process.env, infra.env);
@@ -57,7 +57,13 @@ async function main(): Promise<number> {
     const env = { ...process.env, LOOM_FUZZ_USER_KEY: system.apiKey, LOOM_FUZZ_OPERATOR_KEY: system.operatorKey };
     // Run from the report folder: schemathesis keeps its own cache (.schemathesis/) in its working directory.
     const child = spawn(schemathesis, args, { stdio: 'inherit', env, cwd: reportDir });
-    return await new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+    return await new Promise<number>((resolve) => {
+      child.once('error', (err) => {
+        console.error(`[loom] fuzz: cannot run ${schemathesis}: ${err.message}`);
+        resolve(1);
+      });
+      child.once('exit', (code) => resolve(code ?? 1));
+    });
   } finally {
     await system.stop().catch((err) => console.error(`[loom] stopping the fuzz system: ${err instanceof Error ? err.message : err}`));
     await sim.close();
