@@ -176,7 +176,17 @@ export async function startOutboxPublisher(opts: OutboxPublisherOptions): Promis
     }
   }
 
-  await beat();
+  // The first beat may create outbox_writers; writers starting together can race to create it
+  // (the local H2-backed stand-in refuses the loser once): try again before giving up.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await beat();
+      break;
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
   const beatTimer = setInterval(() => void beat().catch((err) => onError(err, 'outbox heartbeat failed')), beatEveryMs);
   beatTimer.unref();
   let recovering: Promise<unknown> | null = null;
