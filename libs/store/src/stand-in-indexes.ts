@@ -27,7 +27,12 @@ export async function ensureStandInIndexes(conn: Connection): Promise<boolean> {
   if (!(await isMongoStandIn(conn))) return false;
   const tasks = conn.collection('tasks');
   for (const keys of STAND_IN_TASK_INDEXES) {
-    await tasks.createIndex(keys, { unique: true, name: `standin_${Object.keys(keys).join('_').replace(/\./g, '_')}` });
+    const name = `standin_${Object.keys(keys).join('_').replace(/\./g, '_')}`;
+    // Services starting together create the same indexes; a loser of that race tries once more.
+    await tasks.createIndex(keys, { unique: true, name }).catch(async () => {
+      await new Promise((r) => setTimeout(r, 200));
+      await tasks.createIndex(keys, { unique: true, name });
+    });
   }
   return true;
 }
