@@ -372,20 +372,25 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
       });
     },
 
-    /** scheduler: running tasks whose lease ran out long ago and nobody took over. */
-    withLostLease(expiredBefore: Date, limit = 100): Promise<TaskRecord[]> {
-      // Not those already sent again (requeueLost marks the lease): once per lost lease, not every sweep.
-      return Task.find({ status: 'running', 'lease.expiresAt': { $lt: expiredBefore }, 'lease.requeuedAt': null }, { outbox: 0 }).limit(limit).lean<TaskRecord[]>().exec();
-    },
-
-    /** scheduler: pending tasks whose task.submitted never reached it (admitted by the sweep). */
-    stalePending(updatedBefore: Date, limit = 100): Promise<TaskRecord[]> {
-      return Task.find({ status: 'pending', updatedAt: { $lt: updatedBefore } }, { outbox: 0, input: 0 }).limit(limit).lean<TaskRecord[]>().exec();
-    },
-
-    /** scheduler: delayed tasks whose retry is overdue (their wake-up message was lost). */
-    overdueRetries(dueBefore: Date, limit = 100): Promise<TaskRecord[]> {
-      return Task.find({ status: 'delayed', nextAttemptAt: { $lt: dueBefore } }, { outbox: 0 }).limit(limit).lean<TaskRecord[]>().exec();
+    /**
+     * scheduler: in one query, running tasks whose lease ran out long ago and nobody took over
+     * (not those already sent again: once per lost lease, not every sweep), delayed tasks whose
+     * wake-up is overdue, and pending tasks whose task.submitted never reached the scheduler.
+     */
+    needingRescue(c: { leaseExpiredBefore: Date; retryDueBefore: Date; pendingSince: Date }, limit = 200): Promise<TaskRecord[]> {
+      return Task.find(
+        {
+          $or: [
+            { status: 'running', 'lease.expiresAt': { $lt: c.leaseExpiredBefore }, 'lease.requeuedAt': null },
+            { status: 'delayed', nextAttemptAt: { $lt: c.retryDueBefore } },
+            { status: 'pending', updatedAt: { $lt: c.pendingSince } },
+          ],
+        },
+        { outbox: 0, input: 0, result: 0 },
+      )
+        .limit(limit)
+        .lean<TaskRecord[]>()
+        .exec();
     },
 
     /** scheduler: put a task.run for a running task with a lost lease back on its queue. */
