@@ -427,16 +427,6 @@ export async function createBus(opts: BusOptions) {
       await publish([{ id: randomUUID(), exchange: 'direct', routingKey: n.delayQueue(delayMs), body, headers }]);
     },
 
-    /** Publishes one event outside the outbox, for informational events (progress, logs). */
-    async publishEvent<S extends z.ZodType>(
-      contract: MessageContract<S>,
-      payload: z.infer<S>,
-      meta: { tenantId: string; taskId?: string; headers?: Record<string, string> },
-    ): Promise<void> {
-      const env = createEnvelope(contract, payload, meta);
-      await publish([{ id: env.messageId, exchange: 'events', routingKey: contract.name, body: JSON.stringify(env), headers: meta.headers ?? {} }]);
-    },
-
     /** Announces one live-only event (progress, a log line): no confirm, see announce. */
     announceEvent<S extends z.ZodType>(
       contract: MessageContract<S>,

@@ -5,6 +5,7 @@ import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { TASK_STATUSES } from '@loom/contracts';
 import { LEDGER_KINDS } from '@loom/billing';
+import { pageParam } from './pagination.schemas';
 
 extendZodWithOpenApi(z);
 
@@ -63,13 +64,7 @@ export const creditsBody = z
 export type CreditsBody = z.infer<typeof creditsBody>;
 
 export const ledgerQuery = z.object({
-  page: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1_000_000)
-    .default(1)
-    .openapi({ type: 'integer', minimum: 1, maximum: 1_000_000, description: 'From 1 (at most 1,000,000). Default 1.' }),
+  page: pageParam,
   pageSize: z.coerce.number().int().min(1).max(200).default(50).openapi({ type: 'integer', minimum: 1, maximum: 200, description: 'Default 50, at most 200.' }),
 });
 export type LedgerQuery = z.infer<typeof ledgerQuery>;

@@ -5,6 +5,7 @@ import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { TASK_STATUSES, logLevelSchema, taskErrorSchema } from '@loom/contracts';
 import { priceInfoSchema } from './billing.schemas';
+import { pageParam } from './pagination.schemas';
 
 extendZodWithOpenApi(z);
 
@@ -68,13 +69,7 @@ export type TaskFilterBody = z.infer<typeof taskFilterSchema>;
 
 export const listTasksQuery = z.object({
   ...taskFilterFields,
-  page: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1_000_000)
-    .default(1)
-    .openapi({ type: 'integer', minimum: 1, maximum: 1_000_000, description: 'From 1 (at most 1,000,000). Default 1.' }),
+  page: pageParam,
   pageSize: z.coerce.number().int().min(1).max(100).default(20).openapi({ type: 'integer', minimum: 1, maximum: 100, description: 'Default 20, at most 100.' }),
 });
 export type ListTasksQuery = z.infer<typeof listTasksQuery>;
