@@ -125,4 +125,46 @@ describe('the bus (real RabbitMQ)', () => {
     await ch.deleteQueue(target).catch(() => undefined);
     await ch.deleteQueue(bus.names.delayQueue(300)).catch(() => undefined);
   });
+  it('publishes the events only viewers read only while a gateway watches, and a process started later hears of the watcher at once', async () => {
+    const seen: string[] = [];
+    const q = await ch.assertQueue('', { exclusive: true });
+    await ch.bindQueue(q.queue, bus.names.events, 'test.#');
+    await ch.consume(q.queue, (m) => {
+      if (m) seen.push(`${m.fields.routingKey}:${m.content.toString()}`);
+    }, { noAck: true });
+    // Sent in order on one channel: once the always-published copy arrives, a viewer-only copy
+    // sent before it would have arrived too.
+    const send = (n: number) => {
+      bus.announce([{ id: `v${n}`, exchange: 'events', routingKey: 'test.view', body: String(n), headers: {}, viewersOnly: true }]);
+      bus.announce([{ id: `a${n}`, exchange: 'events', routingKey: 'test.always', body: String(n), headers: {} }]);
+    };
+    const arrived = (n: number) => until(`test.always ${n}`, () => (seen.includes(`test.always:${n}`) ? true : undefined), 10_000, 20);
+
+    send(1);
+    await arrived(1);
+    expect(seen).not.toContain('test.view:1');
+
+    const gateway = await createBus({ url: servers.amqpUrl, namespace: ns, logger });
+    let late: Bus | undefined;
+    try {
+      // Resolves once every presence queue holds the word; each process reads it just after.
+      await gateway.watch();
+      await until('the announcer hearing that a gateway watches', () => (bus.viewersWatching() ? true : undefined), 10_000, 20);
+      send(2);
+      await arrived(2);
+      expect(seen).toContain('test.view:2');
+
+      late = await createBus({ url: servers.amqpUrl, namespace: ns, logger });
+      await until('the late process hearing of the watcher (it asks who watches)', () => (late!.viewersWatching() ? true : undefined), 10_000, 20);
+
+      await gateway.unwatch();
+      await until('the announcer hearing that nobody watches', () => (bus.viewersWatching() ? undefined : true), 10_000, 20);
+      send(3);
+      await arrived(3);
+      expect(seen).not.toContain('test.view:3');
+    } finally {
+      await gateway.close();
+      await late?.close();
+    }
+  });
 });

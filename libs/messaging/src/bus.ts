@@ -19,6 +19,7 @@ import { ContractViolation, createEnvelope, describeIssues, envelopeSchema, type
 import { runInProcessSpan, startPublishSpan, type Logger } from '@loom/telemetry';
 import type { z } from 'zod';
 import { declareDelayQueue, declareExchanges, declareWorkQueue, names, type Names } from './topology';
+import { createPresenceBook, parsePresence, PRESENCE_EVERY_MS, PRESENCE_KEYS, PRESENCE_TTL_MS } from './viewer-presence';
 
 export interface OutgoingMessage {
   id: string;
@@ -30,7 +31,10 @@ export interface OutgoingMessage {
 }
 
 /** What announce needs of a message (an outbox entry has it). */
-export type OutboxEntryLike = Pick<OutgoingMessage, 'id' | 'exchange' | 'routingKey' | 'body' | 'headers'>;
+export type OutboxEntryLike = Pick<OutgoingMessage, 'id' | 'exchange' | 'routingKey' | 'body' | 'headers'> & {
+  /** Only live viewers read it: published only while a gateway has a stream open (viewer-presence.ts). */
+  viewersOnly?: boolean;
+};
 
 /** How many times a handler may fail on one message before it is dead-lettered. */
 export const MAX_HANDLING_ATTEMPTS = 5;
@@ -138,6 +142,10 @@ export async function createBus(opts: BusOptions) {
   let markReady: () => void = () => undefined;
   let closing = false;
   let epoch = 0;
+  // Viewer presence (viewer-presence.ts): who watches, and whether this process does.
+  const presence = createPresenceBook();
+  const watcherId = randomUUID();
+  let presenceTimer: NodeJS.Timeout | undefined;
 
   const newReadyGate = () => {
     ready = new Promise<void>((r) => (markReady = r));
@@ -292,6 +300,8 @@ export async function createBus(opts: BusOptions) {
     liveChannel = await model.createChannel();
     liveChannel.on('error', (err) => log.warn({ err: err.message }, 'live channel error'));
     for (const sub of [...subscriptions, ...workSubs.values()]) await attach(model, sub);
+    // Watchers answer at once: a (re)connected process need not wait a period to hear of them.
+    liveChannel.publish(n.events, PRESENCE_KEYS.who, Buffer.from('{}'), { persistent: false });
     markReady();
   }
 
@@ -372,7 +382,9 @@ export async function createBus(opts: BusOptions) {
   function announce(messages: OutboxEntryLike[]): void {
     const ch = liveChannel;
     if (!ch) return;
+    const viewed = presence.anyWatching();
     for (const m of messages) {
+      if (m.viewersOnly && !viewed) continue;
       ch.publish(exchangeName(m.exchange), m.routingKey, Buffer.from(m.body), {
         persistent: false,
         messageId: m.id,
@@ -382,10 +394,62 @@ export async function createBus(opts: BusOptions) {
     }
   }
 
+  /** Says on the events exchange that this process watches (ttl) or stopped (0). */
+  const sayWatching = (ttlMs: number) =>
+    publish([{ id: randomUUID(), exchange: 'events', routingKey: PRESENCE_KEYS.watching, body: JSON.stringify({ watcher: watcherId, ttlMs }), headers: {} }]);
+
+  // Every process hears who watches; a watching one answers who asks.
+  const presenceSub: Subscription = {
+    spec: { queue: n.serviceQueue('presence', watcherId), exclusive: true, traced: false, bindings: { exchange: 'events', keys: [PRESENCE_KEYS.watching, PRESENCE_KEYS.who] } },
+    handler: async (d) => {
+      if (d.routingKey === PRESENCE_KEYS.who) {
+        if (presenceTimer) await sayWatching(PRESENCE_TTL_MS).catch(() => undefined);
+        return;
+      }
+      const word = parsePresence(d.body);
+      if (word) presence.heard(word);
+      else log.warn('dropped a malformed live.watching message');
+    },
+    attached: false,
+  };
+  subscriptions.push(presenceSub);
+  await attach(connection, presenceSub);
+  // The first who (in setup) went out before this queue existed: ask again now it does.
+  (liveChannel as Channel | null)?.publish(n.events, PRESENCE_KEYS.who, Buffer.from('{}'), { persistent: false });
+
   return {
     names: n,
     publish,
     announce,
+
+    /**
+     * A gateway's live streams opened: viewer-only events are wanted from now on. Resolves once
+     * every process's presence queue holds the word (confirmed), and repeats it while watching.
+     */
+    async watch(): Promise<void> {
+      presence.heard({ watcher: watcherId, ttlMs: PRESENCE_TTL_MS });
+      if (!presenceTimer) {
+        presenceTimer = setInterval(() => {
+          presence.heard({ watcher: watcherId, ttlMs: PRESENCE_TTL_MS });
+          sayWatching(PRESENCE_TTL_MS).catch((err) => log.warn({ err: (err as Error).message }, 'could not say that this gateway watches'));
+        }, PRESENCE_EVERY_MS);
+        presenceTimer.unref();
+      }
+      await sayWatching(PRESENCE_TTL_MS);
+    },
+
+    /** The last stream closed: viewer-only events are no longer wanted by this process. */
+    async unwatch(): Promise<void> {
+      if (presenceTimer) clearInterval(presenceTimer);
+      presenceTimer = undefined;
+      presence.heard({ watcher: watcherId, ttlMs: 0 });
+      await sayWatching(0).catch(() => undefined);
+    },
+
+    /** Whether some gateway watches now (viewer-only events are being published). */
+    viewersWatching(): boolean {
+      return presence.anyWatching();
+    },
 
     /** Whether the broker connection is up now; false while reconnecting. */
     isConnected(): boolean {
@@ -432,9 +496,12 @@ export async function createBus(opts: BusOptions) {
       contract: MessageContract<S>,
       payload: z.infer<S>,
       meta: { tenantId: string; taskId?: string; headers?: Record<string, string> },
+      opts: { viewersOnly?: boolean } = {},
     ): void {
+      // Not even built while nobody watches (progress and log lines are the most frequent events).
+      if (opts.viewersOnly && !presence.anyWatching()) return;
       const env = createEnvelope(contract, payload, meta);
-      announce([{ id: env.messageId, exchange: 'events', routingKey: contract.name, body: JSON.stringify(env), headers: meta.headers ?? {} }]);
+      announce([{ id: env.messageId, exchange: 'events', routingKey: contract.name, body: JSON.stringify(env), headers: meta.headers ?? {}, viewersOnly: opts.viewersOnly }]);
     },
 
     /**
@@ -542,6 +609,7 @@ export async function createBus(opts: BusOptions) {
     },
 
     async close(): Promise<void> {
+      if (presenceTimer) await this.unwatch();
       closing = true;
       await connection.close().catch(() => undefined);
     },

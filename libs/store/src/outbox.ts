@@ -17,8 +17,10 @@ export interface OutboxEntry {
   createdAt: Date;
   /** The writer (process) that stored it; see outbox-publisher.ts for why. */
   by?: string;
-  /** A live-only copy: announced without a confirm, never stored (only live streams read it). */
+  /** A live-only copy: announced without a confirm, never stored. */
   live?: boolean;
+  /** Of the live-only copies, one only viewers read: not even announced while nobody watches. */
+  viewersOnly?: boolean;
 }
 
 /** Publishes entries with confirms; resolves once the broker has confirmed every one. */
@@ -36,11 +38,20 @@ export function outboxEvent<S extends z.ZodType>(contract: MessageContract<S>, p
 }
 
 /**
- * A live-only event: nothing durable consumes it (progress, logs, started, ...), so it is never
- * stored in the outbox and is published without a confirm, for the live streams only.
+ * A live-only event a service listens for (a cancel request, a task now waiting on a provider):
+ * never stored in the outbox, published without a confirm (the task document is its truth, and
+ * its listeners find it there if the copy is lost).
  */
 export function liveEvent<S extends z.ZodType>(contract: MessageContract<S>, payload: z.infer<S>, meta: EventMeta): OutboxEntry {
   return { ...outboxEvent(contract, payload, meta), live: true };
+}
+
+/**
+ * A live-only event only viewers read (queued, started, a free task's end): like liveEvent, and
+ * announced only while some gateway has a live stream open (libs/messaging viewer-presence.ts).
+ */
+export function viewerEvent<S extends z.ZodType>(contract: MessageContract<S>, payload: z.infer<S>, meta: EventMeta): OutboxEntry {
+  return { ...outboxEvent(contract, payload, meta), live: true, viewersOnly: true };
 }
 
 /**
@@ -50,7 +61,7 @@ export function liveEvent<S extends z.ZodType>(contract: MessageContract<S>, pay
  */
 export const SETTLE_SUFFIX = '.settle';
 
-/** A terminal event: durable and routed to settlement when the task is billable, live-only otherwise. */
+/** A terminal event: durable and routed to settlement when the task is billable, for viewers only otherwise. */
 export function terminalEvent<S extends z.ZodType>(
   contract: MessageContract<S>,
   payload: z.infer<S>,
@@ -58,7 +69,7 @@ export function terminalEvent<S extends z.ZodType>(
   billable: boolean,
 ): OutboxEntry {
   const e = outboxEvent(contract, payload, meta);
-  return billable ? { ...e, routingKey: `${contract.name}${SETTLE_SUFFIX}` } : { ...e, live: true };
+  return billable ? { ...e, routingKey: `${contract.name}${SETTLE_SUFFIX}` } : { ...e, live: true, viewersOnly: true };
 }
 
 /** A task.run command routed on the work exchange by task type. */

@@ -23,7 +23,7 @@ import {
   type TaskStatus,
 } from '@loom/contracts';
 import type { StoreModels, TaskRecord } from './models';
-import { liveEvent, outboxEvent, outboxWork, terminalEvent, type OutboxEntry } from './outbox';
+import { liveEvent, outboxEvent, outboxWork, terminalEvent, viewerEvent, type OutboxEntry } from './outbox';
 import type { OutboxPublisher } from './outbox-publisher';
 import { sourcesOf } from './task-state-machine';
 import { searchTermsOf } from './search-terms';
@@ -177,7 +177,7 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
       // Admitted at once: the task.run goes with the insert and nothing else is durable.
       const parts = split(
         input.admitted
-          ? [outboxWork(TaskRunV1, doc.type, { type: doc.type, attempt: 1 }, m), liveEvent(TaskQueuedV1, { type: doc.type, attempt: 1 }, m)]
+          ? [outboxWork(TaskRunV1, doc.type, { type: doc.type, attempt: 1 }, m), viewerEvent(TaskQueuedV1, { type: doc.type, attempt: 1 }, m)]
           : [outboxEvent(TaskSubmittedV1, { type: doc.type, attempt: 1, priority: doc.priority }, m)],
       );
       doc.outbox = parts.durable;
@@ -217,7 +217,7 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
         set: { queuedAt: new Date(), attempt, nextAttemptAt: null },
         events: (t) => [
           outboxWork(TaskRunV1, t.type, { type: t.type, attempt }, meta(t)),
-          liveEvent(TaskQueuedV1, { type: t.type, attempt }, meta(t)),
+          viewerEvent(TaskQueuedV1, { type: t.type, attempt }, meta(t)),
         ],
       });
     },
@@ -230,7 +230,7 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
         where: { attempt },
         set: { lease, startedAt: new Date(), cancelRequestedAt: null },
         clearWork: true,
-        events: (t) => [liveEvent(TaskStartedV1, { type: t.type, attempt, executor: lease.owner, takeover: false }, meta(t))],
+        events: (t) => [viewerEvent(TaskStartedV1, { type: t.type, attempt, executor: lease.owner, takeover: false }, meta(t))],
       });
     },
 
@@ -241,7 +241,7 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
         where: { 'lease.token': expiredToken, 'lease.expiresAt': { $lt: new Date() } },
         set: { lease, startedAt: new Date() },
         inc: { takeovers: 1 },
-        events: (t) => [liveEvent(TaskStartedV1, { type: t.type, attempt: t.attempt, executor: lease.owner, takeover: true }, meta(t))],
+        events: (t) => [viewerEvent(TaskStartedV1, { type: t.type, attempt: t.attempt, executor: lease.owner, takeover: true }, meta(t))],
       });
     },
 

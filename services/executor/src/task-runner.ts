@@ -190,7 +190,7 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
         if (fenced('progress')) return;
         const p = Math.max(0, Math.min(100, Math.round(percent)));
         if (await store.tasks.progress(task._id, lease.token, p, message)) {
-          bus.announceEvent(TaskProgressV1, { type: task.type, progress: p, message }, { tenantId: task.tenantId, taskId: task._id, headers: ref.traceHeaders });
+          bus.announceEvent(TaskProgressV1, { type: task.type, progress: p, message }, { tenantId: task.tenantId, taskId: task._id, headers: ref.traceHeaders }, { viewersOnly: true });
         }
       },
       externalId: task.externalId,
@@ -211,7 +211,7 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
         // Buffered: stored with the other lines of this executor within a few ms (task-logs.ts).
         const timestamp = new Date();
         store.logs.write({ taskId: task._id, tenantId: task.tenantId, timestamp, level, message, data });
-        bus.announceEvent(TaskLogV1, { timestamp: timestamp.toISOString(), level, message, data }, { tenantId: task.tenantId, taskId: task._id, headers: ref.traceHeaders });
+        bus.announceEvent(TaskLogV1, { timestamp: timestamp.toISOString(), level, message, data }, { tenantId: task.tenantId, taskId: task._id, headers: ref.traceHeaders }, { viewersOnly: true });
       },
     };
     const onHookError = (m: HandlerMiddleware, err: unknown) => log.warn({ middleware: m.name, err: (err as Error).message }, 'middleware failed');

@@ -12,7 +12,7 @@ export function toLiveEvent(env: Envelope): LiveEvent {
   return { event: env.name, taskId: env.taskId ?? null, tenantId: env.tenantId, occurredAt: env.occurredAt, payload: env.payload };
 }
 
-export async function subscribeLiveEvents(bus: Pick<Bus, 'subscribe' | 'names'>, hub: LiveHub, logger: Logger): Promise<void> {
+export async function subscribeLiveEvents(bus: Pick<Bus, 'subscribe' | 'names' | 'watch' | 'unwatch'>, hub: LiveHub, logger: Logger): Promise<void> {
   // Bound to task events only while a stream is open: otherwise every event of every task
   // would be delivered here for nobody (7 of 11 deliveries per task, profiled).
   const subscription = await bus.subscribe(
@@ -42,5 +42,15 @@ export async function subscribeLiveEvents(bus: Pick<Bus, 'subscribe' | 'names'>,
       hub.publish(toLiveEvent(env.data));
     },
   );
-  hub.onActiveChange((active) => (active ? subscription.bind(['task.#']) : subscription.unbind(['task.#'])));
+  // While a stream is open this gateway also says it watches, so the other processes publish the
+  // events only viewers read (libs/messaging viewer-presence.ts); a new stream waits for both.
+  hub.onActiveChange(async (active) => {
+    if (active) {
+      await subscription.bind(['task.#']);
+      await bus.watch();
+    } else {
+      await bus.unwatch();
+      await subscription.unbind(['task.#']);
+    }
+  });
 }
