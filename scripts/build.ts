@@ -1,9 +1,10 @@
 // `npm run build`: bundles each service's entry (services/<name>/src/main.ts) into
-// dist/<name>.js for the container image, and the provider simulator into
-// dist/provider-simulator.js. Our own libs (TypeScript sources behind the @loom/* workspace
-// links) are bundled in; every npm package stays external and is loaded from node_modules at
-// run time, so OpenTelemetry's auto-instrumentation can still patch express and node:http as
-// they are required, and packages with optional or native parts resolve as usual.
+// dist/<name>.js for the container image, the executor's sandbox entry into
+// dist/executor-sandbox.js, and the provider simulator into dist/provider-simulator.js. Our own
+// libs (TypeScript sources behind the @loom/* workspace links) are bundled in; every npm package
+// stays external and is loaded from node_modules at run time, so OpenTelemetry's
+// auto-instrumentation can still patch express and node:http as they are required, and packages
+// with optional or native parts resolve as usual.
 import fs from 'node:fs';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
@@ -23,13 +24,17 @@ const npmPackagesExternal: Plugin = {
   },
 };
 
-/** Every entry: services/<name>/src/main.ts, and the provider simulator (compose's stand-in for providers). */
+/** Every entry: services/<name>/src/main.ts, the executor's sandbox, and the provider simulator (compose's stand-in for providers). */
 function entries(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const s of fs.readdirSync(path.join(root, 'services'))) {
     const main = path.join(root, 'services', s, 'src', 'main.ts');
     if (fs.existsSync(main)) out[s] = main;
   }
+  // The executor starts it in a worker thread or child process for sandboxed types
+  // (services/executor/src/sandbox/sandbox-spawn.ts looks for it beside dist/executor.js).
+  const sandbox = path.join(root, 'services', 'executor', 'src', 'sandbox', 'sandbox-entry.ts');
+  if (fs.existsSync(sandbox)) out['executor-sandbox'] = sandbox;
   const simulator = path.join(root, 'tools', 'provider-simulator', 'src', 'main.ts');
   if (fs.existsSync(simulator)) out['provider-simulator'] = simulator;
   return out;

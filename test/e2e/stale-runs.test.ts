@@ -12,7 +12,8 @@ import { TestSystem } from '../support/system';
 
 const types = {
   'st.sleep': { handler: 'sleep', timeoutMs: 60_000, maxAttempts: 1 },
-  'st.stubborn': { handler: 'sleep', timeoutMs: 1_000, maxAttempts: 1 },
+  // Inline (the default): abandoned 200 ms after its timeout, it wakes up later still running.
+  'st.stubborn': { handler: 'sleep', timeoutMs: 1_000, maxAttempts: 1, abortGraceMs: 200 },
   'st.once': { handler: 'sleep', timeoutMs: 60_000, rerunnable: false },
 };
 

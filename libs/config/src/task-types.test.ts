@@ -28,3 +28,17 @@ describe('task types: provider types and prices', () => {
     for (const [name, t] of Object.entries(types)) if (t.handler === 'provider') expect({ name, priced: t.price !== undefined }).toEqual({ name, priced: true });
   });
 });
+
+describe('task types: isolation', () => {
+  it('runs handlers inline with a 5 s stop grace unless a type says otherwise', () => {
+    expect(load({ local: { handler: 'sleep' } })().local).toMatchObject({ isolation: 'inline', abortGraceMs: 5000 });
+    expect(load({ local: { handler: 'sleep', isolation: 'worker_thread', abortGraceMs: 250 } })().local).toMatchObject({ isolation: 'worker_thread', abortGraceMs: 250 });
+    expect(load({ local: { handler: 'sleep', isolation: 'child_process' } })().local?.isolation).toBe('child_process');
+  });
+
+  it('refuses an unknown isolation and a provider type in a sandbox, naming the field', () => {
+    expect(load({ local: { handler: 'sleep', isolation: 'vm' } })).toThrow(/types\.local\.isolation: .*"inline"\|"worker_thread"\|"child_process"|types\.local\.isolation: Invalid option/);
+    const sandboxedProvider = { handler: 'provider', free: true, isolation: 'worker_thread', provider: { name: 'grsai' } };
+    expect(load({ 'x.sora': sandboxedProvider })).toThrow(/types\.x\.sora\.isolation: handler "provider" runs inline only/);
+  });
+});

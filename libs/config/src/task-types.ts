@@ -47,6 +47,24 @@ export const taskTypeSchema = z.object({
    */
   rerunnable: z.boolean().default(true),
   /**
+   * Where the handler runs. "inline" (default): in the executor's own event loop, the
+   * cheapest; a handler that ignores its AbortSignal is abandoned after abortGraceMs (its later
+   * writes are dropped) but keeps running. "worker_thread" or "child_process": in a thread or
+   * process of its own per run (BullMQ's sandboxed processors), which the executor ends
+   * (worker.terminate(), SIGKILL) abortGraceMs after the signal fired, so even such a handler
+   * has stopped before the next task of its type starts. Its context calls (progress, log,
+   * writeOutput, recordExternalJob) are proxied to the executor, which fences them as usual.
+   * Not for handler "provider", which needs the executor's store and adapters.
+   */
+  isolation: z.enum(['inline', 'worker_thread', 'child_process']).default('inline'),
+  /**
+   * How long a handler may take to stop once its signal fired (cancel, timeout, lost lease,
+   * shutdown), e.g. to cancel its job somewhere; the task's status is written after it stopped
+   * or after this grace. Default 5 s: long enough for one outside call, short enough that an
+   * unstoppable handler holds its type only briefly.
+   */
+  abortGraceMs: z.number().int().min(0).max(60_000).default(5_000),
+  /**
    * For handler "provider": which provider runs the task and with what settings (model,
    * version, workflowId, ...), passed to the adapter as they are.
    */
@@ -79,6 +97,13 @@ export const taskTypesFileSchema = z.object({
       for (const [name, t] of Object.entries(types)) {
         if (t.price !== undefined && t.free) {
           ctx.addIssue({ code: 'custom', path: [name, 'free'], message: 'a type with a price is not free: remove one of price and free' });
+        }
+        if (t.handler === 'provider' && t.isolation !== 'inline') {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name, 'isolation'],
+            message: 'handler "provider" runs inline only (it needs the executor\'s store and provider adapters); a provider call is stopped through its AbortSignal and cancelled at the provider',
+          });
         }
         if (t.handler === 'provider' && t.price === undefined && !t.free) {
           ctx.addIssue({

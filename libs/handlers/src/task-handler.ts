@@ -30,6 +30,12 @@ export interface TaskHandler<S extends z.ZodType = z.ZodType> {
   description: string;
   input: S;
   run(ctx: TaskContext<z.infer<S>>): Promise<unknown>;
+  /**
+   * True when run() itself settles soon after the signal fires, and only once everything it
+   * started has stopped (a sandboxed handler, ended after its grace): the executor then awaits
+   * it. Otherwise (default) a handler still running abortGraceMs after the signal is abandoned.
+   */
+  settlesOnAbort?: boolean;
 }
 
 export function defineHandler<S extends z.ZodType>(h: TaskHandler<S>): TaskHandler<S> {

@@ -13,6 +13,7 @@ import { connectMongo, createStore, startServiceOutbox } from '@loom/store';
 import { createLogger, observeOutboxBacklog } from '@loom/telemetry';
 import { taskLogMiddleware } from './middleware';
 import { createProviderHandler } from './provider.handler';
+import { sandboxTypes } from './sandbox';
 import { createTaskRunner } from './task-runner';
 
 const logger = createLogger('executor');
@@ -48,6 +49,9 @@ runService('executor', logger, async () => {
     });
     for (const [type, h] of handlers) if (h.name === 'provider') handlers.set(type, providerHandler);
   }
+  // Types with an `isolation` run each task in a thread or process of its own, ended for good
+  // after abortGraceMs once the task's signal fired (a handler that ignores it stops too).
+  const sandboxed = sandboxTypes(handlers, types, logger);
 
   const runner = createTaskRunner({
     store,
@@ -74,7 +78,7 @@ runService('executor', logger, async () => {
   const consumers: WorkConsumer[] = [];
   const prefetch = Object.fromEntries(myTypes.map((t) => [t, prefetchFor(types[t]!.maxTimeoutMs, serialLimits)]));
   for (const type of myTypes) consumers.push(await bus.consumeWork(type, (d) => runner.onDelivery(d), { prefetch: prefetch[type] }));
-  logger.info({ instanceId, types: myTypes, prefetch }, 'consuming work queues');
+  logger.info({ instanceId, types: myTypes, prefetch, sandboxed }, 'consuming work queues');
 
   const health = await startHealthServer(env.HEALTH_PORT, () => conn.readyState === 1 && bus.isReady());
   return {

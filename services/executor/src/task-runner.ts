@@ -13,6 +13,7 @@ import { isTerminal, type Lease, type Store, type TaskRecord, type TaskRef } fro
 import { annotateActiveSpan, inSpan, inUploadSpan, LOOM, recordActiveSpanError, recordQueueWait, recordTaskError, recordTaskFinished, type Logger, type TaskOutcome } from '@loom/telemetry';
 import { abortKindOf, TaskAborted } from './abort-reasons';
 import { nextStep, toTaskError } from './failure-policy';
+import { awaitHandler } from './stop-grace';
 import { runHooks, type HandlerMiddleware } from './middleware';
 
 export interface TaskRunnerDeps {
@@ -223,14 +224,9 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
       if (!handler) throw Object.assign(new Error(`no handler for task type ${task.type}`), { name: 'TaskFailure', code: 'NO_HANDLER', retryable: false });
       if (takeover) await ctx.log('warn', 'resumed on this executor after the previous one vanished (run again from the start)');
       await runHooks(middlewares, 'before', (m) => m.before?.(ctx), onHookError);
-      // A handler that ignores its signal must not hold the type forever: the abort wins the race.
-      const result = await Promise.race([
-        handler.run(ctx),
-        new Promise<never>((_, reject) => {
-          if (abort.signal.aborted) reject(abort.signal.reason);
-          abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true });
-        }),
-      ]);
+      // Once the signal fired, the handler gets the type's grace to stop; one that ignores it is
+      // abandoned then (a sandboxed one is ended), so it cannot hold the type forever.
+      const result = await awaitHandler(handler, handler.run(ctx), abort.signal, types[task.type]?.abortGraceMs ?? 0);
       if (result !== FINISHED_ELSEWHERE) {
         await runHooks(middlewares, 'after', (m) => m.after?.(ctx, result, Date.now() - started), onHookError);
         await store.tasks.succeed(task._id, lease.token, result ?? null, ref, written);

@@ -1,0 +1,104 @@
+// Sandboxed task types (`isolation`), through the five real processes: the handler runs in a
+// worker thread or child process whose context calls the executor carries out; one that
+// ignores its AbortSignal is ended after its grace on a cancel or a timeout, the next task of
+// its type starts only after that, and nothing of the ended run logs or writes afterwards.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createObjectStorage, outputKey } from '@loom/storage';
+import { until } from '../support/until';
+import { TestSystem, type TaskJson } from '../support/system';
+
+const types = {
+  'sb.worker': { handler: 'sleep', isolation: 'worker_thread', abortGraceMs: 300, timeoutMs: 60_000, maxAttempts: 1 },
+  'sb.process': { handler: 'sleep', isolation: 'child_process', abortGraceMs: 300, timeoutMs: 5_000, maxAttempts: 1 },
+};
+
+/** Sleeps 30 s without looking at its signal, reporting progress every 300 ms (its heartbeat), then logs and writes. */
+const unstoppable = { ms: 30_000, progressSteps: 100, ignoreAbort: true, writeOutput: 'written by a run that was over' };
+
+interface LogLine {
+  time: number;
+  msg: string;
+  taskId?: string;
+  sandbox?: string;
+  exitSignal?: string | null;
+  what?: string;
+}
+
+describe('sandboxed task types', () => {
+  let sys: TestSystem;
+  beforeAll(async () => {
+    sys = await TestSystem.start('e2e-sandbox', { types });
+  });
+  afterAll(() => sys?.stop());
+
+  const executorLog = (): LogLine[] => {
+    const file = path.join(sys.logDir, 'executor-1.log');
+    if (!fs.existsSync(file)) return [];
+    return fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as LogLine);
+  };
+  const sandboxEnded = (taskId: string) =>
+    until(`the executor to log the end of ${taskId}'s sandbox`, () => executorLog().find((l) => l.msg === 'sandbox ended' && l.taskId === taskId));
+
+  /** What the ended run left behind: no dropped writes (nothing of it was alive to try), no log line or output of its own. */
+  async function expectNothingAfterTheEnd(t: TaskJson): Promise<void> {
+    expect(executorLog().filter((l) => l.taskId === t.id && l.msg.startsWith('dropped a write'))).toEqual([]);
+    expect((await sys.logsOf(t.id)).map((l) => l.message)).not.toContain('slept 30000 ms');
+    const storage = createObjectStorage(sys.env);
+    try {
+      expect(await storage.head(outputKey(sys.tenantId, t.id, 0))).toBeNull();
+    } finally {
+      storage.close();
+    }
+  }
+
+  it('runs a handler in a worker thread: progress, logs and outputs go through the executor', async () => {
+    const t = await sys.submit('sb.worker', { ms: 50, progressSteps: 2, writeOutput: 'hello from a worker thread' });
+    const done = await sys.waitForTerminal(t.id, 20_000);
+    expect(done).toMatchObject({ status: 'succeeded', progress: 100, result: { sleptMs: 50 } });
+    const [out] = done.outputs as { key: string; size: number; url: string }[];
+    expect(out).toMatchObject({ key: `tenant-a/${t.id}/0`, size: 26 });
+    expect(await (await fetch(out!.url)).text()).toBe('hello from a worker thread');
+    expect((await sys.logsOf(t.id)).map((l) => l.message)).toEqual(expect.arrayContaining(['attempt 1 of 1 started', 'slept 50 ms']));
+    expect(await sandboxEnded(t.id)).toMatchObject({ sandbox: expect.stringMatching(/^worker thread \d+$/) });
+  });
+
+  it("a child process's failure keeps its code and retryable flag", async () => {
+    const t = await sys.submit('sb.process', { ms: 1, fail: 'permanent' });
+    const done = await sys.waitForTerminal(t.id, 20_000);
+    expect(done).toMatchObject({ status: 'failed', error: { code: 'SLEEP_FAILED', retryable: false } });
+  });
+
+  it('cancel: a worker-thread handler that ignores its signal is ended, and the next task of its type starts only after', async () => {
+    const stubborn = await sys.submit('sb.worker', unstoppable);
+    await sys.waitFor(stubborn.id, (x) => x.status === 'running' && x.progress > 0, 'running and reporting progress');
+    const next = await sys.submit('sb.worker', { ms: 10 });
+    expect((await sys.request('POST', `/v1/tasks/${stubborn.id}/cancel`)).status).toBe(202);
+    expect((await sys.waitForTerminal(stubborn.id, 20_000)).status).toBe('cancelled');
+    const after = await sys.waitForTerminal(next.id, 20_000);
+    expect(after.status).toBe('succeeded');
+    const ended = await sandboxEnded(stubborn.id);
+    expect(ended.time).toBeLessThanOrEqual(Date.parse(after.startedAt!));
+    await expectNothingAfterTheEnd(stubborn);
+  });
+
+  it('timeout: a child process that ignores its signal is killed, and the next task of its type starts only after', async () => {
+    const stubborn = await sys.submit('sb.process', unstoppable);
+    await sys.waitFor(stubborn.id, (x) => x.status === 'running' && x.progress > 0, 'running and reporting progress');
+    const next = await sys.submit('sb.process', { ms: 10 });
+    const done = await sys.waitForTerminal(stubborn.id, 20_000);
+    expect(done).toMatchObject({ status: 'failed', error: { code: 'TIMEOUT' } });
+    const after = await sys.waitForTerminal(next.id, 20_000);
+    expect(after.status).toBe('succeeded');
+    const ended = await sandboxEnded(stubborn.id);
+    expect(ended).toMatchObject({ exitSignal: 'SIGKILL', sandbox: expect.stringMatching(/^process \d+$/) });
+    expect(ended.time).toBeLessThanOrEqual(Date.parse(after.startedAt!));
+    const pid = Number(ended.sandbox!.split(' ')[1]);
+    expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+    await expectNothingAfterTheEnd(stubborn);
+  });
+});
