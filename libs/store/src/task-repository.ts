@@ -25,6 +25,7 @@ import {
 import type { StoreModels, TaskRecord } from './models';
 import { liveEvent, outboxEvent, outboxWork, terminalEvent, viewerEvent, type OutboxEntry } from './outbox';
 import type { OutboxPublisher } from './outbox-publisher';
+import { createInsertBatcher } from './insert-batcher';
 import { sourcesOf } from './task-state-machine';
 import { searchTermsOf } from './search-terms';
 
@@ -66,6 +67,8 @@ const AFTER_WRITE = { outbox: 0, result: 0 } as const;
 
 export function createTaskRepository(models: StoreModels, outbox?: OutboxPublisher) {
   const { Task } = models;
+  // New tasks of one event-loop turn share one insertMany (insert-batcher.ts).
+  const inserts = createInsertBatcher((docs) => Task.collection.insertMany(docs as never[], { ordered: false }));
 
   /** Splits a write's entries: durable ones are stored with it, live-only ones are not. */
   function split(entries: OutboxEntry[]): { durable: OutboxEntry[]; live: OutboxEntry[] } {
@@ -182,7 +185,7 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
       );
       doc.outbox = parts.durable;
       try {
-        await Task.collection.insertOne(withoutUndefined(doc) as never);
+        await inserts.insert(withoutUndefined(doc));
       } catch (err) {
         if (isDuplicateKey(err) && doc.idemKey) {
           const existing = await Task.findOne({ idemKey: doc.idemKey }).lean<TaskRecord>();
