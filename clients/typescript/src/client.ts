@@ -24,6 +24,7 @@ export type BatchCreated = Schemas['BatchCreated'];
 export type Account = Schemas['Account'];
 export type LedgerEntry = Schemas['LedgerEntry'];
 export type CreatedTenant = Schemas['CreatedTenant'];
+export type TenantLimits = Schemas['TenantLimits'];
 export type ListTasksQuery = NonNullable<paths['/v1/tasks']['get']['parameters']['query']>;
 
 export const TERMINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled'];
@@ -66,7 +67,7 @@ export function createLoomClient(opts: LoomClientOptions) {
     } catch (err) {
       throw new LoomApiError('NETWORK', 0, `${what}: ${err instanceof Error ? err.message : String(err)} (${baseUrl})`);
     }
-    if (!r.response.ok) throw LoomApiError.fromResponse(r.response.status, r.error, what);
+    if (!r.response.ok) throw LoomApiError.fromResponse(r.response.status, r.error, what, r.response.headers);
     return r.data as T;
   }
 
@@ -148,6 +149,8 @@ export function createLoomClient(opts: LoomClientOptions) {
       const pageSize = Math.min(200, o.limit ?? 200);
       return pages((page) => call('GET /v1/account/ledger', () => api.GET('/v1/account/ledger', { params: { query: { page, pageSize } } })), o.limit);
     },
+    /** The submission limits in effect (over one: LoomApiError 429 with retryAfterMs). */
+    limits: (): Promise<TenantLimits> => call('GET /v1/account/limits', () => api.GET('/v1/account/limits')),
   };
 
   const admin = {
@@ -157,6 +160,11 @@ export function createLoomClient(opts: LoomClientOptions) {
     /** Grants (amount > 0) or deducts (< 0). */
     credits: (tenantId: string, body: Schemas['CreditsChange']): Promise<Account> =>
       call(`POST /v1/admin/tenants/${tenantId}/credits`, () => api.POST('/v1/admin/tenants/{tenantId}/credits', { params: { path: { tenantId } }, body })),
+    limits: (tenantId: string): Promise<TenantLimits> =>
+      call(`GET /v1/admin/tenants/${tenantId}/limits`, () => api.GET('/v1/admin/tenants/{tenantId}/limits', { params: { path: { tenantId } } })),
+    /** Sets a tenant's overrides (null: back to the default); fields left out stay. */
+    setLimits: (tenantId: string, body: Schemas['TenantLimitsChange']): Promise<TenantLimits> =>
+      call(`PUT /v1/admin/tenants/${tenantId}/limits`, () => api.PUT('/v1/admin/tenants/{tenantId}/limits', { params: { path: { tenantId } }, body })),
     ledger(tenantId: string, o: { limit?: number } = {}): AsyncGenerator<LedgerEntry> {
       const pageSize = Math.min(200, o.limit ?? 200);
       return pages(

@@ -23,6 +23,23 @@ export const envSchema = z.object({
   GATEWAY_PORT: int(8080),
   /** gateway: biggest accepted JSON body; larger bodies get 413. */
   GATEWAY_BODY_LIMIT: z.string().default('256kb'),
+  /**
+   * gateway: the default limits of every tenant (an operator overrides them per tenant, PUT
+   * /v1/admin/tenants/:tenantId/limits). Submissions per second (0: no limit; fractions allowed,
+   * 0.5 = one every 2 s), shared by every gateway replica. Generous by default: a multi-tenant
+   * service wants a ceiling, and 1000/s with a burst of 2000 never slows one tenant's benchmark.
+   */
+  TENANT_SUBMITS_PER_SECOND: z.coerce.number().min(0).max(1_000_000).default(1000),
+  /** gateway: the default burst in seconds of a tenant's rate: burst = ceil(rate x this), unless the tenant sets its own. */
+  TENANT_SUBMIT_BURST_SECONDS: z.coerce.number().positive().max(3600).default(2),
+  /** gateway: the default most unfinished tasks (pending, queued, delayed, running) per tenant (0: no limit). */
+  TENANT_MAX_WAITING: int(100_000),
+  /**
+   * gateway: least time between two recounts of a tenant's unfinished tasks (a count query, a
+   * scan on the local stand-in), made only when its estimate would refuse a submission. A
+   * tenant at its waiting limit is told to retry after this.
+   */
+  TENANT_WAITING_RECOUNT_MS: z.coerce.number().int().min(100).max(600_000).default(1_000),
   /** Port of the health endpoints of the services other than gateway (0: any free port). */
   HEALTH_PORT: int(0),
 

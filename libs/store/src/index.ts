@@ -8,6 +8,7 @@ import { createTaskRepository } from './task-repository';
 import { ensureStandInIndexes } from './stand-in-indexes';
 import { createProviderJobs } from './provider-jobs';
 import { createQueueStats } from './queue-stats';
+import { createTenantLimits } from './tenant-limits';
 
 export * from './models';
 export * from './outbox';
@@ -22,6 +23,7 @@ export { connectMongo } from './connection';
 export * from './provider-jobs';
 export * from './queue-stats';
 export * from './search-terms';
+export * from './tenant-limits';
 
 /**
  * Everything a service needs of the store, built on one connection. Services that write tasks
@@ -39,6 +41,7 @@ export async function createStore(conn: Connection, outbox?: OutboxPublisher) {
     apiKeys: createApiKeys(models),
     providerJobs: createProviderJobs(conn),
     queueStats: createQueueStats(models),
+    tenantLimits: createTenantLimits(conn),
   };
 }
 export type Store = Awaited<ReturnType<typeof createStore>>;

@@ -22,6 +22,8 @@ import { subscribeLiveEvents } from './live/live-source';
 import { attachLiveWebSocket } from './live/websocket';
 import { createTaskCatalog } from './tasks/task-catalog';
 import { createTaskService } from './tasks/task-service';
+import { createTenantLimiter, WAITING_STATUSES } from './limits/tenant-limiter';
+import { createLimitsService } from './limits/limits-service';
 
 const logger = createLogger('gateway');
 
@@ -46,7 +48,14 @@ runService('gateway', logger, async () => {
 
   // 4. HTTP, with the WebSocket endpoint on the same server.
   const storage = createObjectStorage(process.env);
-  const tasks = createTaskService({ store, catalog, billing, presign: (key) => storage.presignGet(key) });
+  // Per-tenant submission limits, shared by every replica through the tenant's document.
+  const limiter = createTenantLimiter({
+    limits: store.tenantLimits,
+    countWaiting: (tenantId) => store.queries.count({ tenantId, statuses: WAITING_STATUSES }),
+    defaults: { submitsPerSecond: env.TENANT_SUBMITS_PER_SECOND, burstSeconds: env.TENANT_SUBMIT_BURST_SECONDS, maxWaiting: env.TENANT_MAX_WAITING, recountMs: env.TENANT_WAITING_RECOUNT_MS },
+    onBackgroundError: (err) => logger.warn({ err }, 'giving back reserved submission slots failed (the next recount corrects it)'),
+  });
+  const tasks = createTaskService({ store, catalog, billing, limiter, presign: (key) => storage.presignGet(key) });
   const providers = createProviderRegistry(process.env);
   const auth = createAuthenticator(store.apiKeys);
   // Task center sign-in: sessions in MongoDB, so every gateway replica knows them.
@@ -58,7 +67,8 @@ runService('gateway', logger, async () => {
     live,
     logger,
     bodyLimit: env.GATEWAY_BODY_LIMIT,
-    billing: { accounts: createAccountService({ billing, apiKeys: store.apiKeys }), batches: createBatchService({ store, catalog, billing }) },
+    billing: { accounts: createAccountService({ billing, apiKeys: store.apiKeys }), batches: createBatchService({ store, catalog, billing, limiter }) },
+    limits: createLimitsService({ limits: store.tenantLimits, limiter }),
     webhooks: { providers: (name) => providers.has(name) ? providers(name) : undefined, bus, deliveries: store.providerJobs.deliveries, logger },
     isReady: () => conn.readyState === 1 && bus.isReady(),
     sessions,

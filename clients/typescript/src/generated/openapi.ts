@@ -276,6 +276,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/account/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's submission limits
+         * @description Submissions per second (with a burst) and unfinished tasks at most; over either, a submission is answered 429 with Retry-After.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The limits in effect. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TenantLimits"];
+                    };
+                };
+                /** @description Missing or unknown API key (UNAUTHENTICATED). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/tenants": {
         parameters: {
             query?: never;
@@ -621,6 +669,129 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/tenants/{tenantId}/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant's submission limits (operators) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Tenant id */
+                    tenantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The limits in effect and the tenant’s own overrides. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TenantLimits"];
+                    };
+                };
+                /** @description A malformed tenant id (VALIDATION_FAILED). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or unknown API key (UNAUTHENTICATED). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an operator key (FORBIDDEN). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set a tenant's submission limits (operators)
+         * @description Sets the given overrides (null: back to the default); fields left out stay. Every gateway replica applies them within seconds.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Tenant id */
+                    tenantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TenantLimitsChange"];
+                };
+            };
+            responses: {
+                /** @description The limits now in effect. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TenantLimits"];
+                    };
+                };
+                /** @description A malformed tenant id or a bad body (VALIDATION_FAILED). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or unknown API key (UNAUTHENTICATED). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an operator key (FORBIDDEN). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/batches": {
         parameters: {
             query?: never;
@@ -692,9 +863,20 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Unknown task type (UNKNOWN_TASK_TYPE), or idempotency key reused for a different request (IDEMPOTENCY_KEY_REUSED). */
+                /** @description Unknown task type (UNKNOWN_TASK_TYPE), idempotency key reused for a different request (IDEMPOTENCY_KEY_REUSED), or more items than the tenant's burst or maxWaiting could ever admit at once (LIMIT_TOO_LOW). */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The batch (each item counts as a submission) is over one of the tenant's limits; nothing was created. SUBMIT_RATE_LIMITED: more than submitsPerSecond (details {limit, submitsPerSecond, burst, retryAfterSeconds}); TOO_MANY_WAITING_TASKS: maxWaiting tasks are already unfinished (details {limit, maxWaiting, waiting, retryAfterSeconds}). GET /v1/account/limits shows the limits. */
+                429: {
+                    headers: {
+                        /** @description Whole seconds (at least 1) to wait before sending it again. */
+                        "Retry-After": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1256,6 +1438,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The submission is over one of the tenant's limits; nothing was created. SUBMIT_RATE_LIMITED: more than submitsPerSecond (details {limit, submitsPerSecond, burst, retryAfterSeconds}); TOO_MANY_WAITING_TASKS: maxWaiting tasks are already unfinished (details {limit, maxWaiting, waiting, retryAfterSeconds}). GET /v1/account/limits shows the limits. */
+                429: {
+                    headers: {
+                        /** @description Whole seconds (at least 1) to wait before sending it again. */
+                        "Retry-After": number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1619,6 +1812,17 @@ export interface paths {
                 /** @description Its type is no longer configured (UNKNOWN_TASK_TYPE). */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The retry (a new run counts as a submission) is over one of the tenant's limits; nothing was created. SUBMIT_RATE_LIMITED: more than submitsPerSecond (details {limit, submitsPerSecond, burst, retryAfterSeconds}); TOO_MANY_WAITING_TASKS: maxWaiting tasks are already unfinished (details {limit, maxWaiting, waiting, retryAfterSeconds}). GET /v1/account/limits shows the limits. */
+                429: {
+                    headers: {
+                        /** @description Whole seconds (at least 1) to wait before sending it again. */
+                        "Retry-After": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2505,6 +2709,39 @@ export interface components {
             rerunnable: boolean;
             timeoutMs: number;
             type: string;
+        };
+        TenantLimits: {
+            /** @description In effect: how many submissions may come at once. */
+            burst: number;
+            /** @description In effect: most unfinished tasks (0: no limit). */
+            maxWaiting: number;
+            /** @description This tenant's own values; the others are the deployment's defaults. */
+            overrides: {
+                burst?: number;
+                maxWaiting?: number;
+                submitsPerSecond?: number;
+            };
+            /** @description In effect: submissions per second (0: no limit). A batch of n items counts n; so does a manual retry. */
+            submitsPerSecond: number;
+            tenantId: string;
+        };
+        /** @description Fields left out stay as they are. */
+        TenantLimitsChange: {
+            /**
+             * @description How many submissions may come at once; null: the default (the rate x TENANT_SUBMIT_BURST_SECONDS).
+             * @example 10
+             */
+            burst?: number | null;
+            /**
+             * @description Most unfinished tasks (pending, queued, delayed, running); 0: no limit; null: back to the default.
+             * @example 100
+             */
+            maxWaiting?: number | null;
+            /**
+             * @description Submissions per second, shared by every gateway replica; 0: no limit; null: back to the default.
+             * @example 5
+             */
+            submitsPerSecond?: number | null;
         };
         WebhookAccepted: {
             /** @enum {boolean} */

@@ -15,6 +15,7 @@ import { BatchNotFoundError, IdempotencyKeyReusedError, InsufficientCreditsError
 import type { SubmitBatchBody } from '../http/billing.schemas';
 import type { PreparedSubmission, TaskCatalog } from '../tasks/task-catalog';
 import type { TenantScope } from '../tasks/task-service';
+import type { TenantLimiter } from '../limits/tenant-limiter';
 
 export interface BatchView {
   batch: BatchRecord;
@@ -25,7 +26,13 @@ export interface BatchView {
 /** How many item tasks are written at once: bounded so one batch cannot hog the pool. */
 const WRITE_CONCURRENCY = 8;
 
-export function createBatchService(deps: { store: Pick<Store, 'tasks'>; catalog: TaskCatalog; billing: Pick<Billing, 'credits' | 'batches'> }) {
+export function createBatchService(deps: {
+  store: Pick<Store, 'tasks'>;
+  catalog: TaskCatalog;
+  billing: Pick<Billing, 'credits' | 'batches'>;
+  /** Per-tenant submission limits: a batch of n items counts as n submissions. */
+  limiter?: Pick<TenantLimiter, 'acquire'>;
+}) {
   const { store, catalog } = deps;
   const { credits, batches } = deps.billing;
 
@@ -57,16 +64,25 @@ export function createBatchService(deps: { store: Pick<Store, 'tasks'>; catalog:
         const existing = await batches.findByIdempotencyKey(tenantId, body.idempotencyKey);
         if (existing) return replayOf(existing, body);
       }
+      // Every item is a submission: the tenant's limits (429) admit all of them or none.
+      const admitted = await deps.limiter?.acquire(tenantId, prepared.length);
       const batchId = randomUUID();
       const taskIds = prepared.map(() => randomUUID());
       const total = prices.reduce((s, p) => s + p, 0);
       let holdId: string | undefined;
       if (total > 0) {
-        const hold = await credits.holdForBatch({ tenantId, batchId, amount: total });
-        if (!hold.ok) throw new InsufficientCreditsError(hold.balance, total);
+        const hold = await credits.holdForBatch({ tenantId, batchId, amount: total }).catch((err) => {
+          admitted?.release();
+          throw err;
+        });
+        if (!hold.ok) {
+          admitted?.release();
+          throw new InsufficientCreditsError(hold.balance, total);
+        }
         holdId = hold.holdId;
       }
       const unhold = async (reason: string) => {
+        admitted?.release();
         if (holdId) await credits.releaseHold(holdId, reason).catch(() => undefined);
       };
       let written: { batch: BatchRecord; created: boolean };

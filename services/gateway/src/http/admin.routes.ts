@@ -1,11 +1,13 @@
 // /v1/admin: operators only (an operator API key; a user key gets 403). Tenants, their credits
-// and any tenant's ledger. Transport only.
+// and any tenant's ledger and submission limits. Transport only.
 import { Router, type RequestHandler } from 'express';
 import type { AccountService } from '../billing/account-service';
 import { presentAccount, presentLedgerEntry } from '../presenters/billing.presenter';
 import { principalOf } from './auth';
 import { createTenantBody, creditsBody, ledgerQuery, tenantIdParams } from './billing.schemas';
 import { ForbiddenError } from './errors';
+import type { LimitsService } from '../limits/limits-service';
+import { tenantLimitsBody } from './limits.schemas';
 import { validate } from './validate';
 
 const operatorOnly: RequestHandler = (_req, res, next) => {
@@ -13,7 +15,7 @@ const operatorOnly: RequestHandler = (_req, res, next) => {
   next();
 };
 
-export function adminRouter(accounts: AccountService): Router {
+export function adminRouter(accounts: AccountService, limits?: LimitsService): Router {
   const r = Router();
   r.use(operatorOnly);
   const tenantOf = (params: unknown) => validate(tenantIdParams, params).tenantId;
@@ -39,5 +41,15 @@ export function adminRouter(accounts: AccountService): Router {
     const page = await accounts.tenantLedger(tenantOf(req.params), validate(ledgerQuery, req.query));
     res.json({ ...page, items: page.items.map(presentLedgerEntry) });
   });
+
+  if (limits) {
+    // Any tenant id works, as for credits: API keys name tenants, an account is optional.
+    r.get('/tenants/:tenantId/limits', async (req, res) => {
+      res.json(await limits.get(tenantOf(req.params)));
+    });
+    r.put('/tenants/:tenantId/limits', async (req, res) => {
+      res.json(await limits.set(tenantOf(req.params), validate(tenantLimitsBody, req.body)));
+    });
+  }
   return r;
 }

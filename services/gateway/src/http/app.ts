@@ -7,6 +7,7 @@ import { sseHandler } from '../live/sse';
 import type { LiveHub } from '../live/live-hub';
 import type { AccountService } from '../billing/account-service';
 import type { BatchService } from '../billing/batch-service';
+import type { LimitsService } from '../limits/limits-service';
 import type { TaskCatalog } from '../tasks/task-catalog';
 import type { TaskService } from '../tasks/task-service';
 import { accountRouter } from './account.routes';
@@ -42,6 +43,8 @@ export interface GatewayDeps {
   webhooks?: WebhookDeps;
   /** Credits and batches (/v1/account, /v1/admin, /v1/batches); an app built without them (focused tests) does not serve those. */
   billing?: { accounts: AccountService; batches: BatchService };
+  /** Tenant limits: operators set them (/v1/admin/tenants/:id/limits), tenants read theirs (/v1/account/limits); served with billing. */
+  limits?: LimitsService;
   /** Task center sign-in (/v1/session); without it only API keys authenticate. */
   sessions?: SessionStore;
   /** GET /v1/queues; an app built without it (focused tests) does not serve it. */
@@ -73,8 +76,8 @@ export function createApp(deps: GatewayDeps): Express {
   app.use('/v1/tasks', auth, json, tasksRouter(tasks));
   if (deps.billing) {
     app.use('/v1/batches', auth, json, batchesRouter(deps.billing.batches));
-    app.use('/v1/account', auth, accountRouter(deps.billing.accounts));
-    app.use('/v1/admin', auth, json, adminRouter(deps.billing.accounts));
+    app.use('/v1/account', auth, accountRouter(deps.billing.accounts, deps.limits));
+    app.use('/v1/admin', auth, json, adminRouter(deps.billing.accounts, deps.limits));
   }
   if (deps.queueStats) app.use('/v1/queues', auth, queuesRouter({ stats: deps.queueStats, types: () => deps.catalog.describe().map((t) => t.type) }));
   app.get('/v1/task-types', auth, (_req, res) => void res.json(deps.catalog.describe()));

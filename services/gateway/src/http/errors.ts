@@ -175,6 +175,44 @@ export class BulkTooLargeError extends ApiError {
   readonly status = 422;
 }
 
+/**
+ * 429: the tenant submitted faster than its submissions-per-second limit allows; nothing was
+ * created. The answer carries `Retry-After` (whole seconds). `details` = {limit, submitsPerSecond,
+ * burst, retryAfterSeconds}.
+ */
+export class SubmitRateLimitedError extends ApiError {
+  readonly code = 'SUBMIT_RATE_LIMITED';
+  readonly status = 429;
+  constructor(tenantId: string, submitsPerSecond: number, burst: number, readonly retryAfterSeconds: number) {
+    super(
+      `tenant ${tenantId} may submit ${submitsPerSecond} tasks per second (burst ${burst}); nothing was created: retry after ${retryAfterSeconds} s, or ask an operator to raise submitsPerSecond`,
+      { limit: 'submitsPerSecond', submitsPerSecond, burst, retryAfterSeconds },
+    );
+  }
+}
+
+/**
+ * 429: the tenant already has as many unfinished tasks (pending, queued, delayed, running) as
+ * its limit allows; nothing was created. `Retry-After` says when to ask again. `details` =
+ * {limit, maxWaiting, waiting, retryAfterSeconds}.
+ */
+export class TooManyWaitingTasksError extends ApiError {
+  readonly code = 'TOO_MANY_WAITING_TASKS';
+  readonly status = 429;
+  constructor(tenantId: string, maxWaiting: number, waiting: number, readonly retryAfterSeconds: number) {
+    super(
+      `tenant ${tenantId} already has its limit of ${maxWaiting} tasks waiting or running (maxWaiting ${maxWaiting}); nothing was created: retry after ${retryAfterSeconds} s once some have finished, cancel some, or ask an operator to raise maxWaiting`,
+      { limit: 'maxWaiting', maxWaiting, waiting, retryAfterSeconds },
+    );
+  }
+}
+
+/** 422: one request asks for more tasks than the tenant's limits could ever admit at once (a batch above the burst or maxWaiting). */
+export class LimitTooLowError extends ApiError {
+  readonly code = 'LIMIT_TOO_LOW';
+  readonly status = 422;
+}
+
 /** 403: a cookie-authenticated write without the task center's CSRF header, or from another origin. */
 export class CsrfRejectedError extends ApiError {
   readonly code = 'CSRF_REJECTED';
@@ -226,6 +264,9 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(err);
     const { status, body } = toErrorResponse(err);
     if (status >= 500) logger.error({ err, method: req.method, path: req.path }, 'request failed');
+    // A limit's refusal says when to come back (RFC 9110 Retry-After, whole seconds).
+    const retryAfter = (err as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+    if (status === 429 && typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     res.status(status).json(body);
   };
 }

@@ -36,6 +36,7 @@ function fullApp() {
     isReady: () => true,
     webhooks: unused,
     billing: { accounts: unused, batches: unused },
+    limits: unused,
     ...({ sessions: unused, queueStats: unused, webDir: fs.mkdtempSync(path.join(os.tmpdir(), 'loom-web-')) } as Partial<GatewayDeps>),
   };
   return { app: createApp(deps), catalog };

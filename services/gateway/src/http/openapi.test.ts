@@ -23,10 +23,12 @@ describe('OpenAPI document', () => {
         '/v1/batches/{id}',
         '/v1/account',
         '/v1/account/ledger',
+        '/v1/account/limits',
         '/v1/admin/tenants',
         '/v1/admin/tenants/{tenantId}',
         '/v1/admin/tenants/{tenantId}/credits',
         '/v1/admin/tenants/{tenantId}/ledger',
+        '/v1/admin/tenants/{tenantId}/limits',
         '/v1/session',
         '/v1/tasks/retry',
         '/v1/webhooks/{provider}',
@@ -38,6 +40,16 @@ describe('OpenAPI document', () => {
     expect(doc.components?.securitySchemes?.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.paths!['/v1/tasks']!.post!.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
     expect(doc.components?.securitySchemes?.sessionCookie).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'loom_session' });
+  });
+
+  it("documents the limits' 429 with Retry-After on every way to create tasks", () => {
+    const submits = [doc.paths!['/v1/tasks']!.post!, doc.paths!['/v1/batches']!.post!, doc.paths!['/v1/tasks/{id}/retry']!.post!];
+    for (const op of submits) {
+      const r = op.responses!['429'] as { headers?: Record<string, { required?: boolean; schema?: unknown }>; description: string };
+      expect(r.description).toContain('SUBMIT_RATE_LIMITED');
+      expect(r.description).toContain('TOO_MANY_WAITING_TASKS');
+      expect(r.headers?.['Retry-After']).toMatchObject({ required: true, schema: { type: 'integer', minimum: 1 } });
+    }
   });
 
   it('references the shared schemas', () => {

@@ -38,6 +38,7 @@ import {
   tenantIdParams,
 } from './billing.schemas';
 import { registerSessionCookie, registerTaskCenterPaths } from './openapi-center';
+import { tenantLimitsBody, tenantLimitsSchema } from './limits.schemas';
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
 
@@ -66,6 +67,16 @@ const webhookAcceptedSchema = z.object({ accepted: z.literal(true), duplicate: z
 const common = {
   401: error('Missing or unknown API key (UNAUTHENTICATED).'),
 };
+/** 429 of the tenant's submission limits: nothing was created; Retry-After says when to try again. */
+const limited = (what: string): ResponseConfig => ({
+  ...error(
+    `${what} is over one of the tenant's limits; nothing was created. SUBMIT_RATE_LIMITED: more than submitsPerSecond (details {limit, submitsPerSecond, burst, retryAfterSeconds}); ` +
+      'TOO_MANY_WAITING_TASKS: maxWaiting tasks are already unfinished (details {limit, maxWaiting, waiting, retryAfterSeconds}). GET /v1/account/limits shows the limits.',
+  ),
+  headers: {
+    'Retry-After': { description: 'Whole seconds (at least 1) to wait before sending it again.', required: true, schema: { type: 'integer', minimum: 1, maximum: 3600 } },
+  },
+});
 const taskLookup = {
   400: error('A malformed task id (VALIDATION_FAILED).'),
   ...common,
@@ -98,6 +109,7 @@ export function buildOpenApiDocument(opts: OpenApiOptions = {}): OpenApiDocument
       402: error('The balance does not cover the price (INSUFFICIENT_CREDITS, details {balance, price}); nothing was created.'),
       413: error('Body larger than the limit (PAYLOAD_TOO_LARGE).'),
       422: error('Unknown task type (UNKNOWN_TASK_TYPE), or idempotency key reused for a different request (IDEMPOTENCY_KEY_REUSED).'),
+      429: limited('The submission'),
     },
   });
   path({
@@ -163,6 +175,7 @@ export function buildOpenApiDocument(opts: OpenApiOptions = {}): OpenApiDocument
       402: error('A priced task is held again for a manual retry: the balance does not cover it (INSUFFICIENT_CREDITS).'),
       409: error('Neither failed nor cancelled (TASK_NOT_RETRYABLE), or a batch item whose batch has not settled yet (BATCH_NOT_SETTLED).'),
       422: error('Its type is no longer configured (UNKNOWN_TASK_TYPE).'),
+      429: limited('The retry (a new run counts as a submission)'),
     },
   });
   path({
@@ -351,7 +364,11 @@ function registerBillingPaths(path: (route: RouteConfig) => void): void {
       400: error('Invalid body or item (VALIDATION_FAILED).'),
       ...common,
       402: insufficient,
-      422: error('Unknown task type (UNKNOWN_TASK_TYPE), or idempotency key reused for a different request (IDEMPOTENCY_KEY_REUSED).'),
+      422: error(
+        'Unknown task type (UNKNOWN_TASK_TYPE), idempotency key reused for a different request (IDEMPOTENCY_KEY_REUSED), ' +
+          "or more items than the tenant's burst or maxWaiting could ever admit at once (LIMIT_TOO_LOW).",
+      ),
+      429: limited('The batch (each item counts as a submission)'),
     },
   });
   path({
@@ -372,6 +389,13 @@ function registerBillingPaths(path: (route: RouteConfig) => void): void {
     summary: "The caller's credits: balance and held",
     description: 'A tenant without an account has 0 and 0 (it can run only types without a price).',
     responses: { 200: json(accountSchema, 'The account.'), ...common },
+  });
+  path({
+    method: 'get',
+    path: '/v1/account/limits',
+    summary: "The caller's submission limits",
+    description: 'Submissions per second (with a burst) and unfinished tasks at most; over either, a submission is answered 429 with Retry-After.',
+    responses: { 200: json(tenantLimitsSchema, 'The limits in effect.'), ...common },
   });
   path({
     method: 'get',
@@ -407,6 +431,21 @@ function registerBillingPaths(path: (route: RouteConfig) => void): void {
       ...operatorOnly,
       409: error('A deduction larger than the balance (BALANCE_TOO_LOW, details {balance, amount}).'),
     },
+  });
+  path({
+    method: 'get',
+    path: '/v1/admin/tenants/{tenantId}/limits',
+    summary: "A tenant's submission limits (operators)",
+    request: { params: tenantIdParams },
+    responses: { 200: json(tenantLimitsSchema, 'The limits in effect and the tenant’s own overrides.'), 400: badTenantId, ...operatorOnly },
+  });
+  path({
+    method: 'put',
+    path: '/v1/admin/tenants/{tenantId}/limits',
+    summary: "Set a tenant's submission limits (operators)",
+    description: 'Sets the given overrides (null: back to the default); fields left out stay. Every gateway replica applies them within seconds.',
+    request: { params: tenantIdParams, body: { required: true, content: { 'application/json': { schema: tenantLimitsBody } } } },
+    responses: { 200: json(tenantLimitsSchema, 'The limits now in effect.'), 400: error('A malformed tenant id or a bad body (VALIDATION_FAILED).'), ...operatorOnly },
   });
   path({
     method: 'get',

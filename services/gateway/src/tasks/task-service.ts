@@ -18,6 +18,7 @@ import {
 } from '../http/errors';
 import type { BulkCancelBody, BulkRetryBody, CleanupBody, ListTasksQuery, SubmitTaskBody, TaskFilterBody } from '../http/schemas';
 import type { TaskCatalog } from './task-catalog';
+import type { TenantLimiter } from '../limits/tenant-limiter';
 
 /** The caller's tenant, or undefined for an operator (every tenant). */
 export type TenantScope = string | undefined;
@@ -33,6 +34,8 @@ export interface TaskServiceDeps {
    * built without it (focused tests) accepts free types only.
    */
   billing?: Pick<Billing, 'credits' | 'batches'>;
+  /** Per-tenant submission limits (429); an app built without it (focused tests) has none. */
+  limiter?: Pick<TenantLimiter, 'acquire'>;
 }
 
 /** How many store calls a bulk cancel runs at once: bounded so one request cannot hog the pool. */
@@ -55,7 +58,7 @@ export function toTaskFilter(scope: TenantScope, f: TaskFilterBody): TaskFilter 
   };
 }
 
-export function createTaskService({ store, catalog, now = () => new Date(), presign, billing }: TaskServiceDeps) {
+export function createTaskService({ store, catalog, now = () => new Date(), presign, billing, limiter }: TaskServiceDeps) {
   if (catalog.hasPrices() && !billing) throw Object.assign(new Error('task types have prices but the task service has no billing'), { code: 'CONFIG_INVALID' });
 
   /** The idempotent replay of a submission: the same request again, or an error. */
@@ -114,16 +117,25 @@ export function createTaskService({ store, catalog, now = () => new Date(), pres
         const existing = await store.tasks.byIdempotencyKey(tenantId, body.idempotencyKey);
         if (existing) return replayOf(existing, prepared, body);
       }
+      // The tenant's limits (429) come before anything is held or written; a replay passed above.
+      const admitted = await limiter?.acquire(tenantId);
       // The id is decided first so the hold is keyed by it; the task is written only once the
       // hold succeeded (402 leaves nothing behind), and a hold the task could not use is released.
       const id = randomUUID();
       let holdId: string | undefined;
       if (price > 0) {
-        const hold = await billing!.credits.holdForTask({ tenantId, taskId: id, fromAttempt: 1, amount: price });
-        if (!hold.ok) throw new InsufficientCreditsError(hold.balance, price);
+        const hold = await billing!.credits.holdForTask({ tenantId, taskId: id, fromAttempt: 1, amount: price }).catch((err) => {
+          admitted?.release();
+          throw err;
+        });
+        if (!hold.ok) {
+          admitted?.release();
+          throw new InsufficientCreditsError(hold.balance, price);
+        }
         holdId = hold.holdId;
       }
       const unhold = async (reason: string) => {
+        admitted?.release();
         // If this fails too, the settlement sweep releases the hold of a task that never appeared.
         if (holdId) await billing!.credits.releaseHold(holdId, reason).catch(() => undefined);
       };
@@ -231,17 +243,26 @@ export function createTaskService({ store, catalog, now = () => new Date(), pres
       // batch's hold until the batch settles; retrying it before then would race that settlement.
       const price = task.price ?? 0;
       let holdId: string | undefined;
-      if (price > 0) {
-        if (task.batchId && !(await billing!.batches.isSettled(task.batchId))) {
-          throw new BatchNotSettledError(`task ${id} belongs to batch ${task.batchId}, which has items still running; retry it once the batch has settled`);
-        }
-        const hold = await billing!.credits.holdForTask({ tenantId: task.tenantId, taskId: id, fromAttempt: task.attempt + 1, amount: price });
-        if (!hold.ok) throw new InsufficientCreditsError(hold.balance, price);
-        holdId = hold.holdId;
+      if (price > 0 && task.batchId && !(await billing!.batches.isSettled(task.batchId))) {
+        throw new BatchNotSettledError(`task ${id} belongs to batch ${task.batchId}, which has items still running; retry it once the batch has settled`);
       }
-      // Only from the attempt read above: the hold pays for exactly the next one.
-      const retried = await store.tasks.retry(id, scope, { attempt: task.attempt });
+      // A new run waits again: the tenant's limits apply as to a submission.
+      const admitted = await limiter?.acquire(task.tenantId);
+      let retried: TaskRecord | null;
+      try {
+        if (price > 0) {
+          const hold = await billing!.credits.holdForTask({ tenantId: task.tenantId, taskId: id, fromAttempt: task.attempt + 1, amount: price });
+          if (!hold.ok) throw new InsufficientCreditsError(hold.balance, price);
+          holdId = hold.holdId;
+        }
+        // Only from the attempt read above: the hold pays for exactly the next one.
+        retried = await store.tasks.retry(id, scope, { attempt: task.attempt });
+      } catch (err) {
+        admitted?.release();
+        throw err;
+      }
       if (retried) return retried;
+      admitted?.release();
       const now = await store.tasks.get(id, scope);
       // Gone: nothing will use the hold. Otherwise a concurrent retry of the same attempt took
       // the same hold (same key) and runs under it; or the task moved on and the sweep releases it.
