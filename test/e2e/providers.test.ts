@@ -178,10 +178,11 @@ describe('providers through the five services', () => {
         await new Promise((r) => setTimeout(r, 500));
         expect((await sys.request('POST', `/v1/tasks/${t.id}/cancel`)).status).toBe(202);
         expect((await sys.waitForTerminal(t.id, 15_000)).status).toBe('cancelled');
+        // The executor writes the status only after the handler's cancel call returned (its stop grace).
+        expect(sim.stats().cancels.replicate).toBe(1);
         const timed = await sys.submit('pv.short', inputs['pv.short']);
         const done = await sys.waitForTerminal(timed.id, 15_000);
         expect(done.error).toMatchObject({ code: 'TIMEOUT' });
-        await new Promise((r) => setTimeout(r, 500));
         expect(sim.stats().cancels.replicate).toBe(2);
       } finally {
         await sim.setOptions({ jobDurationMs: 1200 });

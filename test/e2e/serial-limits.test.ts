@@ -34,8 +34,8 @@ function envFor(ns: string, types: Record<string, unknown>, extra: Record<string
 describe('serial per type: limits derived from consumer_timeout', () => {
   it('prefetches by the type (one delivery for a long type, several for a short one) and dead-letters an unreadable task.run', async () => {
     const ns = uniqueName('limits-ok');
-    // consumer_timeout 60 s; a takeover adds 2000 + 2 × 400 = 2800 ms.
-    const { dir, env } = envFor(ns, { 'lim.short': { handler: 'sleep', timeoutMs: 10_000, maxTimeoutMs: 10_000 }, 'lim.long': { handler: 'sleep', timeoutMs: 40_000, maxTimeoutMs: 40_000 } }, { CONSUMER_TIMEOUT_MS: '60000' });
+    // consumer_timeout 60 s; a takeover adds 2000 + 2 × 400 = 2800 ms; a timed-out run its abortGraceMs (default 5000).
+    const { dir, env } = envFor(ns, { 'lim.short': { handler: 'sleep', timeoutMs: 10_000, maxTimeoutMs: 10_000, abortGraceMs: 2_000 }, 'lim.long': { handler: 'sleep', timeoutMs: 40_000, maxTimeoutMs: 40_000 } }, { CONSUMER_TIMEOUT_MS: '60000' });
     const logFile = cachePath('test-logs', ns, 'executor.log');
     const p = await startServiceProcess('executor', { env, label: 'executor', logFile });
     try {
@@ -43,7 +43,7 @@ describe('serial per type: limits derived from consumer_timeout', () => {
       const line = await until('the executor to say what it consumes', () =>
         fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('consuming work queues')) : undefined,
       );
-      // floor(60000 / (10000 + 2800)) = 4; floor(60000 / (40000 + 2800)) = 1.
+      // floor(60000 / (10000 + 2000 + 2800)) = 4; floor(60000 / (40000 + 5000 + 2800)) = 1.
       expect(JSON.parse(line).prefetch).toEqual({ 'lim.short': 4, 'lim.long': 1 });
 
       // A task.run nobody can read goes to the dead-letter queue with the reason, not acked away.
@@ -75,7 +75,7 @@ describe('serial per type: limits derived from consumer_timeout', () => {
     try {
       await expect(startServiceProcess('executor', { env, label: 'executor', logFile, readyTimeoutMs: 60_000 })).rejects.toThrow(/exited with code 1 while starting/);
       const log = await until('the refusal in the log', () => (fs.readFileSync(logFile, 'utf8').includes('lim.toolong') ? fs.readFileSync(logFile, 'utf8') : undefined));
-      expect(log).toContain("task type lim.toolong: maxTimeoutMs 58000 plus a takeover's 2800 ms exceeds the broker's consumer_timeout");
+      expect(log).toContain("task type lim.toolong: maxTimeoutMs 58000 plus abortGraceMs 5000 plus a takeover's 2800 ms exceeds the broker's consumer_timeout");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

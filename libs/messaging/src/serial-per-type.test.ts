@@ -16,6 +16,16 @@ describe('serial per type: limits derived from consumer_timeout', () => {
     }
   });
 
+  it("counts a run's stop grace (abortGraceMs) into its longest hold", () => {
+    const tight = { consumerTimeoutMs: 60_000, leaseMs: 2_000, heartbeatMs: 400 };
+    expect(prefetchFor(10_000, tight)).toBe(4);
+    expect(prefetchFor(10_000, tight, 5_000)).toBe(3);
+    expect(() => assertTimeoutsFit({ 'demo.edge': { maxTimeoutMs: 55_000 } }, tight)).not.toThrow();
+    expect(() => assertTimeoutsFit({ 'demo.edge': { maxTimeoutMs: 55_000, abortGraceMs: 5_000 } }, tight)).toThrow(
+      "task type demo.edge: maxTimeoutMs 55000 plus abortGraceMs 5000 plus a takeover's 2800 ms exceeds the broker's consumer_timeout",
+    );
+  });
+
   it('refuses a type whose longest timeout cannot fit, naming it', () => {
     expect(() => assertTimeoutsFit({ 'demo.ok': { maxTimeoutMs: 6 * 3600_000 } }, limits)).not.toThrow();
     expect(() => assertTimeoutsFit({ 'demo.long': { maxTimeoutMs: 7 * 3600_000 } }, limits)).toThrow(/task type demo.long: maxTimeoutMs/);

@@ -14,8 +14,10 @@
 //
 // The limits: a prefetched delivery stays unacked while every task ahead of it runs, and a
 // takeover first waits for the dead executor's lease to lapse, then runs the task from the start.
-// So, for a type whose tasks may run up to maxTimeoutMs:
-//     worst unacked time of the k-th delivery = k × (maxTimeoutMs + takeoverSlackMs)
+// A run that hits its timeout lasts up to abortGraceMs longer (its handler's time to stop, or
+// its sandbox's before it is ended; the runner acks only after). So, for a type whose tasks may
+// run up to maxTimeoutMs:
+//     worst unacked time of the k-th delivery = k × (maxTimeoutMs + abortGraceMs + takeoverSlackMs)
 // and it must stay under consumer_timeout. prefetchFor() picks the largest k that does (at most
 // MAX_WORK_PREFETCH, at least 1); assertTimeoutsFit() refuses at start-up a type whose
 // maxTimeoutMs cannot fit even with k = 1.
@@ -35,19 +37,20 @@ export function takeoverSlackMs(l: SerialLimits): number {
 }
 
 /** How many deliveries of a type an executor may hold at once without any outliving consumer_timeout. */
-export function prefetchFor(maxTimeoutMs: number, l: SerialLimits): number {
-  const k = Math.floor(l.consumerTimeoutMs / (maxTimeoutMs + takeoverSlackMs(l)));
+export function prefetchFor(maxTimeoutMs: number, l: SerialLimits, abortGraceMs = 0): number {
+  const k = Math.floor(l.consumerTimeoutMs / (maxTimeoutMs + abortGraceMs + takeoverSlackMs(l)));
   return Math.max(1, Math.min(MAX_WORK_PREFETCH, k));
 }
 
 /** Throws, naming the type, when a type allows a timeout that consumer_timeout cannot cover. */
-export function assertTimeoutsFit(types: Record<string, { maxTimeoutMs: number }>, l: SerialLimits): void {
+export function assertTimeoutsFit(types: Record<string, { maxTimeoutMs: number; abortGraceMs?: number }>, l: SerialLimits): void {
   for (const [type, t] of Object.entries(types)) {
-    const need = t.maxTimeoutMs + takeoverSlackMs(l);
+    const grace = t.abortGraceMs ?? 0;
+    const need = t.maxTimeoutMs + grace + takeoverSlackMs(l);
     if (need > l.consumerTimeoutMs) {
       throw Object.assign(
         new Error(
-          `task type ${type}: maxTimeoutMs ${t.maxTimeoutMs} plus a takeover's ${takeoverSlackMs(l)} ms exceeds the broker's consumer_timeout ` +
+          `task type ${type}: maxTimeoutMs ${t.maxTimeoutMs}${grace ? ` plus abortGraceMs ${grace}` : ''} plus a takeover's ${takeoverSlackMs(l)} ms exceeds the broker's consumer_timeout ` +
             `(CONSUMER_TIMEOUT_MS=${l.consumerTimeoutMs}); lower maxTimeoutMs or raise consumer_timeout in config/rabbitmq/rabbitmq.conf and CONSUMER_TIMEOUT_MS together`,
         ),
         { code: 'CONFIG_INVALID' },

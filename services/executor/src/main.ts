@@ -76,7 +76,7 @@ runService('executor', logger, async () => {
     },
   );
   const consumers: WorkConsumer[] = [];
-  const prefetch = Object.fromEntries(myTypes.map((t) => [t, prefetchFor(types[t]!.maxTimeoutMs, serialLimits)]));
+  const prefetch = Object.fromEntries(myTypes.map((t) => [t, prefetchFor(types[t]!.maxTimeoutMs, serialLimits, types[t]!.abortGraceMs)]));
   for (const type of myTypes) consumers.push(await bus.consumeWork(type, (d) => runner.onDelivery(d), { prefetch: prefetch[type] }));
   logger.info({ instanceId, types: myTypes, prefetch, sandboxed }, 'consuming work queues');
 
