@@ -1,7 +1,8 @@
 // Sandboxed task types (`isolation`), through the five real processes: the handler runs in a
 // worker thread or child process whose context calls the executor carries out; one that
 // ignores its AbortSignal is ended after its grace on a cancel or a timeout, the next task of
-// its type starts only after that, and nothing of the ended run logs or writes afterwards.
+// its type starts only after that, and nothing of the ended run logs or writes afterwards; a
+// graceful shutdown ends it too, and fails a task whose type may not run twice.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createObjectStorage, outputKey } from '@loom/storage';
@@ -11,6 +12,7 @@ import { TestSystem, type TaskJson } from '../support/system';
 const types = {
   'sb.worker': { handler: 'sleep', isolation: 'worker_thread', abortGraceMs: 300, timeoutMs: 60_000, maxAttempts: 1 },
   'sb.process': { handler: 'sleep', isolation: 'child_process', abortGraceMs: 300, timeoutMs: 5_000, maxAttempts: 1 },
+  'sb.once': { handler: 'sleep', isolation: 'worker_thread', abortGraceMs: 300, timeoutMs: 60_000, rerunnable: false },
 };
 
 /** Sleeps 30 s without looking at its signal, reporting progress every 300 ms (its heartbeat), then logs and writes. */
@@ -22,6 +24,7 @@ interface LogLine {
   taskId?: string;
   sandbox?: string;
   exitSignal?: string | null;
+  aborted?: string | null;
   what?: string;
 }
 
@@ -99,6 +102,18 @@ describe('sandboxed task types', () => {
     expect(ended.time).toBeLessThanOrEqual(Date.parse(after.startedAt!));
     const pid = Number(ended.sandbox!.split(' ')[1]);
     expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+    await expectNothingAfterTheEnd(stubborn);
+  });
+
+  // Last: it stops the only executor.
+  it('a graceful shutdown ends the sandbox and fails a task whose type may not run twice, rather than handing it back', async () => {
+    const stubborn = await sys.submit('sb.once', unstoppable);
+    await sys.waitFor(stubborn.id, (x) => x.status === 'running' && x.progress > 0, 'running and reporting progress');
+    await sys.process('executor-1').stop(30_000);
+    sys.processes.delete('executor-1'); // stopped on purpose, not a crash
+    const done = await sys.waitForTerminal(stubborn.id, 20_000);
+    expect(done).toMatchObject({ status: 'failed', error: { code: 'EXECUTOR_STOPPED', retryable: false } });
+    expect(await sandboxEnded(stubborn.id)).toMatchObject({ aborted: 'shutdown' });
     await expectNothingAfterTheEnd(stubborn);
   });
 });

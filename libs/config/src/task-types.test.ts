@@ -36,6 +36,10 @@ describe('task types: isolation', () => {
     expect(load({ local: { handler: 'sleep', isolation: 'child_process' } })().local?.isolation).toBe('child_process');
   });
 
+  it('refuses a stop grace longer than an orchestrator waits for a stopping executor', () => {
+    expect(load({ local: { handler: 'sleep', abortGraceMs: 10_001 } })).toThrow(/types\.local\.abortGraceMs: Too big/);
+  });
+
   it('refuses an unknown isolation and a provider type in a sandbox, naming the field', () => {
     expect(load({ local: { handler: 'sleep', isolation: 'vm' } })).toThrow(/types\.local\.isolation: .*"inline"\|"worker_thread"\|"child_process"|types\.local\.isolation: Invalid option/);
     const sandboxedProvider = { handler: 'provider', free: true, isolation: 'worker_thread', provider: { name: 'grsai' } };
