@@ -144,6 +144,24 @@ describe('loom batches, account and admin', () => {
     expect((await loom(['admin', 'tenants', 'credits', tenant.tenantId, '--amount', '7'], ops)).code).toBe(2);
     expect((await loom(['admin', 'tenants', 'create', 'x'], asUser())).stderr).toContain('FORBIDDEN (HTTP 403)');
   });
+
+  it('sets and shows a tenant\'s limits; a submit over them exits 1 naming the code and when to retry', async () => {
+    const ops = { LOOM_URL: sys.gatewayUrl, LOOM_API_KEY: sys.operatorKey };
+    const tenant = JSON.parse((await loom(['admin', 'tenants', 'create', 'limited', '-o', 'json'], ops)).stdout) as { tenantId: string; apiKey: string };
+    expect((await loom(['admin', 'tenants', 'credits', tenant.tenantId, '--amount', '10', '--reason', 'limits test'], ops)).code).toBe(0);
+    const set = await loom(['admin', 'tenants', 'limits', tenant.tenantId, '--submits-per-second', '0.1', '--burst', '1', '--max-waiting', 'default', '-o', 'json'], ops);
+    expect(set.code).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ tenantId: tenant.tenantId, submitsPerSecond: 0.1, burst: 1, overrides: { submitsPerSecond: 0.1, burst: 1 } });
+    expect((await loom(['admin', 'tenants', 'limits', tenant.tenantId, '--burst', 'lots'], ops)).code).toBe(2);
+    const asTenant = { LOOM_URL: sys.gatewayUrl, LOOM_API_KEY: tenant.apiKey };
+    expect(JSON.parse((await loom(['account', 'limits', '-o', 'json'], asTenant)).stdout)).toMatchObject({ submitsPerSecond: 0.1, burst: 1 });
+    // One token every 10 s: the first is accepted, the second refused.
+    expect((await loom(['tasks', 'submit', 'demo.image', '--input', '{"ms":1}'], asTenant)).code).toBe(0);
+    const refused = await loom(['tasks', 'submit', 'demo.image', '--input', '{"ms":1}'], asTenant);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('SUBMIT_RATE_LIMITED (HTTP 429)');
+    expect(refused.stderr).toMatch(/retry after \d+ s/);
+  });
 });
 
 describe('where loom finds the gateway and the key', () => {

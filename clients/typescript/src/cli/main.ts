@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { createLoomClient, TERMINAL_STATUSES, type LoomClient, type Task, type TaskLogLine } from '../client';
+import { createLoomClient, TERMINAL_STATUSES, type LoomClient, type Task, type TaskLogLine, type TenantLimits } from '../client';
 import { isLoomApiError } from '../errors';
 import type { LiveEvent } from '../live';
 import { createOutput, OUTPUT_FORMATS, type Column, type Output, type OutputFormat } from './output';
@@ -325,6 +325,21 @@ export function buildProgram(run: { exitCode: number }): Command {
       out.list(rows, ledgerColumns);
     });
 
+  const limitsColumns: Column<TenantLimits>[] = [
+    { header: 'tenant', value: (l) => l.tenantId },
+    { header: 'submits/s', value: (l) => (l.submitsPerSecond > 0 ? l.submitsPerSecond : 'no limit') },
+    { header: 'burst', value: (l) => l.burst },
+    { header: 'max waiting', value: (l) => (l.maxWaiting > 0 ? l.maxWaiting : 'no limit') },
+    { header: 'own', value: (l) => Object.keys(l.overrides).join(', ') || '(defaults)' },
+  ];
+  account
+    .command('limits')
+    .description("the caller's submission limits (over one, a submit is refused with 429 and a time to retry after)")
+    .action(async () => {
+      const { client, out } = ctx();
+      out.item(await client.account.limits(), limitsColumns);
+    });
+
   const tenants = program.command('admin').description('operators: tenants and their credits').command('tenants').description('tenants');
   tenants
     .command('create <name>')
@@ -349,6 +364,23 @@ export function buildProgram(run: { exitCode: number }): Command {
       if (o.amount === undefined) return out.item(await client.admin.tenant(tenantId), accountColumns);
       if (!o.reason) throw new UsageError('--amount needs --reason');
       out.item(await client.admin.credits(tenantId, { amount: o.amount, reason: o.reason, idempotencyKey: o.idempotencyKey }), accountColumns);
+    });
+  /** A limit flag: a number (0: no limit) or `default` (the tenant's own value is dropped; commander turns a null into ''). */
+  const limit = (flag: string, whole: boolean) => (v: string): number | 'default' => {
+    if (v === 'default') return v;
+    if (!(whole ? /^\d+$/ : /^\d+(\.\d+)?$/).test(v)) throw new UsageError(`${flag}: not ${whole ? 'a whole number' : 'a number'} or "default": ${v}`);
+    return Number(v);
+  };
+  tenants
+    .command('limits <tenantId>')
+    .description("a tenant's submission limits; with flags, set them first (a number, 0 for no limit, or default)")
+    .option('--submits-per-second <n>', 'submissions per second, across gateway replicas', limit('--submits-per-second', false))
+    .option('--burst <n>', 'how many may come at once', limit('--burst', true))
+    .option('--max-waiting <n>', 'most unfinished tasks', limit('--max-waiting', true))
+    .action(async (tenantId: string, o: { submitsPerSecond?: number | 'default'; burst?: number | 'default'; maxWaiting?: number | 'default' }) => {
+      const { client, out } = ctx(true);
+      const changes = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v === 'default' ? null : v]));
+      out.item(Object.keys(changes).length ? await client.admin.setLimits(tenantId, changes) : await client.admin.limits(tenantId), limitsColumns);
     });
   return program;
 }
