@@ -96,6 +96,15 @@ export interface QueueSpec {
 /** Handler outcome: resolve to ack; throw to nack (requeue unless the error says retryable=false). */
 export type MessageHandler = (d: Delivery) => Promise<void>;
 
+/**
+ * A work queue's handler: one delivery at a time, in order. `ahead` are the deliveries already
+ * here that come after it (live: it changes as more arrive), so the handler can prepare the
+ * next one's start while this one runs. A delivery whose channel closed while it waited is
+ * still handed over (`channelOpen` false): the handler must not start it, only release what it
+ * prepared for it.
+ */
+export type WorkHandler = (d: Delivery, ahead: readonly Delivery[]) => Promise<void>;
+
 interface Subscription {
   spec: QueueSpec;
   handler: MessageHandler;
@@ -569,22 +578,28 @@ export async function createBus(opts: BusOptions) {
      * channel waits for a task still running from the old one. See serial-per-type.ts for the
      * whole rule and how prefetch is bounded by consumer_timeout.
      */
-    async consumeWork(type: string, handler: MessageHandler, opts: { prefetch?: number } = {}): Promise<WorkConsumer> {
+    async consumeWork(type: string, handler: WorkHandler, opts: { prefetch?: number } = {}): Promise<WorkConsumer> {
       const sub: Subscription = {
         spec: { queue: n.workQueue(type), prefetch: opts.prefetch ?? 1 },
-        handler,
+        handler: async () => undefined,
         manualAck: true,
         declare: (ch) => declareWorkQueue(ch, n, type),
         attached: false,
       };
       let busy = 0;
       let chain: Promise<void> = Promise.resolve();
+      /** Deliveries here but not yet handed over, in order: what the handler may look ahead at. */
+      const waiting: Delivery[] = [];
       sub.handler = (d) => {
         busy++;
+        waiting.push(d);
         const run = chain.then(async () => {
+          const i = waiting.indexOf(d);
+          if (i >= 0) waiting.splice(i, 1);
           try {
-            // Its channel closed while it waited: the broker has requeued it already.
-            if (d.channelOpen) await handler(d);
+            // Handed over even when its channel closed while it waited (the broker has requeued
+            // it already): the handler may hold something for it (see WorkHandler) to let go of.
+            await handler(d, waiting);
           } finally {
             busy--;
           }

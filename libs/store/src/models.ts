@@ -44,6 +44,8 @@ export interface TaskRecord {
   phase?: 'awaiting_provider' | 'ingesting' | null;
   /** Who is copying a finished provider job's outputs into storage, until when. */
   ingest?: TaskLease | null;
+  /** The lease token of the run that ended this task (marks whose write it was, see succeedThenClaim). */
+  endedBy?: string;
   lease?: TaskLease | null;
   /** How often a running task was taken over after its executor vanished (a poison bound). */
   takeovers?: number;
@@ -122,6 +124,7 @@ const taskSchema = new Schema<TaskRecord>(
     phase: { type: String, default: null },
     ingest: { type: Schema.Types.Mixed, default: null },
     lease: { type: Schema.Types.Mixed, default: null },
+    endedBy: String,
     takeovers: Number,
     cancelRequestedAt: { type: Date, default: null },
     nextAttemptAt: { type: Date, default: null },

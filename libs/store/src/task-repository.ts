@@ -85,64 +85,100 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
     outbox?.announce(parts.live);
   }
 
+  type TransitionOpts = {
+    from?: TaskStatus[];
+    where?: QueryFilter<TaskRecord>;
+    set?: Partial<TaskRecord>;
+    unset?: (keyof TaskRecord | string)[];
+    inc?: Record<string, number>;
+    events?: (before: TaskRef) => OutboxEntry[];
+    /** What the caller already knows of the task: saves the read before the write. */
+    ref?: TaskRef;
+    /**
+     * Drop the task's published task.run entries in the same write (the claim: the delivery
+     * that brought it proves it was published), so the outbox stays small.
+     */
+    clearWork?: boolean;
+  };
+
+  /** The filter, update and entries of one conditional transition from `before`. */
+  function filterOf(taskId: string, to: TaskStatus, opts: TransitionOpts): QueryFilter<TaskRecord> {
+    const allowed = opts.from ?? sourcesOf(to);
+    // One allowed status is an equality, not `$in`: the local stand-in serves only exact
+    // equality key sets from an index (stand-in-indexes.ts); real MongoDB does not mind.
+    return { _id: taskId, status: allowed.length === 1 ? allowed[0] : { $in: allowed }, ...opts.where };
+  }
+
+  function buildWrite(taskId: string, to: TaskStatus, opts: TransitionOpts, before: TaskRef) {
+    const filter = filterOf(taskId, to, opts);
+    const parts = split(opts.events?.(before) ?? []);
+    const update: UpdateQuery<TaskRecord> = {
+      $set: { ...opts.set, status: to, updatedAt: new Date() },
+      $inc: { version: 1, ...opts.inc },
+    };
+    if (parts.durable.length) update.$push = { outbox: { $each: parts.durable } };
+    else if (opts.clearWork) update.$pull = { outbox: { exchange: 'work' } };
+    if (opts.unset?.length) update.$unset = Object.fromEntries(opts.unset.map((k) => [k, 1]));
+    return { filter: opts.ref ? filter : { ...filter, version: before.version }, update: stripUndefinedSet(update), parts };
+  }
+
   /**
    * The one way a task changes: a conditional findOneAndUpdate that moves `to` only from the
    * statuses the state machine allows (narrowed by `from`), bumps the version and stores the
    * durable entries built from the task as it was.
    */
-  async function transition(
-    taskId: string,
-    to: TaskStatus,
-    opts: {
-      from?: TaskStatus[];
-      where?: QueryFilter<TaskRecord>;
-      set?: Partial<TaskRecord>;
-      unset?: (keyof TaskRecord | string)[];
-      inc?: Record<string, number>;
-      events?: (before: TaskRef) => OutboxEntry[];
-      /** What the caller already knows of the task: saves the read before the write. */
-      ref?: TaskRef;
-      /**
-       * Drop the task's published task.run entries in the same write (the claim: the delivery
-       * that brought it proves it was published), so the outbox stays small.
-       */
-      clearWork?: boolean;
-    },
-  ): Promise<TaskRecord | null> {
-    const allowed = opts.from ?? sourcesOf(to);
-    // One allowed status is an equality, not `$in`: the local stand-in serves only exact
-    // equality key sets from an index (stand-in-indexes.ts); real MongoDB does not mind.
-    const filter: QueryFilter<TaskRecord> = { _id: taskId, status: allowed.length === 1 ? allowed[0] : { $in: allowed }, ...opts.where };
+  async function transition(taskId: string, to: TaskStatus, opts: TransitionOpts): Promise<TaskRecord | null> {
     // Without a ref, read first to build the events from the task's fields, then write
     // conditionally on the version read: if anything changed in between, nothing matches and
     // we read again. With a ref (the executor and scheduler know the task), one write.
     for (let i = 0; i < 5; i++) {
-      const before: TaskRef | null = opts.ref ?? (await Task.findOne(filter, { outbox: 0, input: 0, result: 0 }).lean<TaskRecord>());
+      const before: TaskRef | null = opts.ref ?? (await Task.findOne(filterOf(taskId, to, opts), { outbox: 0, input: 0, result: 0 }).lean<TaskRecord>());
       if (!before) return null;
-      const parts = split(opts.events?.(before) ?? []);
-      const now = new Date();
-      const update: UpdateQuery<TaskRecord> = {
-        $set: { ...opts.set, status: to, updatedAt: now },
-        $inc: { version: 1, ...opts.inc },
-      };
-      if (parts.durable.length) update.$push = { outbox: { $each: parts.durable } };
-      else if (opts.clearWork) update.$pull = { outbox: { exchange: 'work' } };
-      if (opts.unset?.length) update.$unset = Object.fromEntries(opts.unset.map((k) => [k, 1]));
-      const guard = opts.ref ? filter : { ...filter, version: before.version };
+      const w = buildWrite(taskId, to, opts, before);
       // The driver's own findOneAndUpdate: the filter and update are already in their stored
       // shape, and mongoose's casting of them was the largest CPU cost per task (profiled).
-      const after = (await Task.collection.findOneAndUpdate(guard as object, stripUndefinedSet(update) as object, {
+      const after = (await Task.collection.findOneAndUpdate(w.filter as object, w.update as object, {
         returnDocument: 'after',
         projection: AFTER_WRITE,
       })) as TaskRecord | null;
       if (after) {
-        announce(parts);
+        announce(w.parts);
         return after;
       }
       if (opts.ref) return null;
     }
     return null;
   }
+
+  /** The write that ends a run in success (its lease token recorded as `endedBy`). */
+  const succeedWrite = (taskId: string, token: string, result: unknown, ref: TaskRef, outputs?: unknown[]) => {
+    const finishedAt = new Date();
+    return buildWrite(taskId, 'succeeded', {
+      from: ['running'],
+      ref,
+      where: { 'lease.token': token },
+      set: { result, progress: 100, finishedAt, lease: null, endedBy: token, ...(outputs?.length ? { outputs } : {}) },
+      events: (t) => [
+        terminalEvent(
+          TaskSucceededV1,
+          { type: t.type, attempt: t.attempt, durationMs: finishedAt.getTime() - (t.startedAt?.getTime() ?? finishedAt.getTime()), result },
+          meta(t),
+          isBillable(t),
+        ),
+      ],
+    }, ref);
+  };
+
+  /** The write that starts a run: queued -> running under `lease`, for the attempt the work message names. */
+  const claimWrite = (taskId: string, attempt: number, lease: Lease, ref: TaskRef, startedAt = new Date()) =>
+    buildWrite(taskId, 'running', {
+      from: ['queued'],
+      ref,
+      where: { attempt },
+      set: { lease, startedAt, cancelRequestedAt: null },
+      clearWork: true,
+      events: (t) => [viewerEvent(TaskStartedV1, { type: t.type, attempt, executor: lease.owner, takeover: false }, meta(t))],
+    }, ref);
 
   const meta = (t: TaskRef) => ({ tenantId: t.tenantId, taskId: t._id, headers: traceHeadersOf(t) });
 
@@ -207,6 +243,12 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
       return Task.findOne({ idemKey: `${tenantId}:${idempotencyKey}` }, { outbox: 0 }).lean<TaskRecord>().exec();
     },
 
+    /** Tasks by id (one find; the order is not kept, missing ones are left out). */
+    getMany(ids: string[]): Promise<TaskRecord[]> {
+      // Nothing but `_id: {$in}`: the local stand-in serves that from its _id index.
+      return Task.find({ _id: { $in: ids } } as object, { outbox: 0 }).lean<TaskRecord[]>().exec();
+    },
+
     get(taskId: string, tenantId?: string): Promise<TaskRecord | null> {
       return Task.findOne(tenantId ? { _id: taskId, tenantId } : { _id: taskId }, { outbox: 0 }).lean<TaskRecord>().exec();
     },
@@ -265,22 +307,57 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
       return r.matchedCount === 1;
     },
 
-    succeed(taskId: string, token: string, result: unknown, ref?: TaskRef, outputs?: unknown[]): Promise<TaskRecord | null> {
-      const finishedAt = new Date();
-      return transition(taskId, 'succeeded', {
-        from: ['running'],
-        ref,
-        where: { 'lease.token': token },
-        set: { result, progress: 100, finishedAt, lease: null, ...(outputs?.length ? { outputs } : {}) },
-        events: (t) => [
-          terminalEvent(
-            TaskSucceededV1,
-            { type: t.type, attempt: t.attempt, durationMs: finishedAt.getTime() - (t.startedAt?.getTime() ?? finishedAt.getTime()), result },
-            meta(t),
-            isBillable(t),
-          ),
+    async succeed(taskId: string, token: string, result: unknown, ref: TaskRef, outputs?: unknown[]): Promise<boolean> {
+      const w = succeedWrite(taskId, token, result, ref, outputs);
+      const r = await Task.collection.updateOne(w.filter as object, w.update as object);
+      if (r.matchedCount === 1) announce(w.parts);
+      return r.matchedCount === 1;
+    },
+
+    /**
+     * executor, the hot path of a busy type: ends one run in success AND starts the type's next
+     * task in ONE round trip (an ordered bulk write: the end is applied before the start, so the
+     * type never has two running). `next.known` is the next task as read ahead (queued, that
+     * attempt); the start is conditional on it still being so. When not both matched, each
+     * write's fate is read back by its own mark (the ended run's `endedBy`, the new lease's
+     * token); a next task started while the end did not apply is handed back at once, so the
+     * type stays serial whatever happened to the first run.
+     */
+    async succeedThenClaim(
+      done: { taskId: string; token: string; result: unknown; ref: TaskRef; outputs?: unknown[] },
+      next: { known: TaskRecord; attempt: number; lease: Lease },
+    ): Promise<{ succeeded: boolean; claimed: TaskRecord | null }> {
+      const end = succeedWrite(done.taskId, done.token, done.result, done.ref, done.outputs);
+      const startedAt = new Date();
+      const start = claimWrite(next.known._id, next.attempt, next.lease, next.known, startedAt);
+      const r = await Task.collection.bulkWrite(
+        [
+          { updateOne: { filter: end.filter as object, update: end.update as object } },
+          { updateOne: { filter: start.filter as object, update: start.update as object } },
         ],
-      });
+        { ordered: true },
+      );
+      let succeeded = r.matchedCount === 2;
+      let claimed = r.matchedCount === 2;
+      if (r.matchedCount === 1) {
+        const docs = await Task.find({ _id: { $in: [done.taskId, next.known._id] } } as object, { status: 1, endedBy: 1, lease: 1 }).lean<TaskRecord[]>();
+        const byId = new Map(docs.map((d) => [String(d._id), d]));
+        succeeded = byId.get(done.taskId)?.endedBy === done.token;
+        claimed = byId.get(next.known._id)?.lease?.token === next.lease.token;
+      }
+      if (succeeded) announce(end.parts);
+      if (claimed && !succeeded) {
+        // Started while the run before it did not end here: not ours to run beside it.
+        await Task.collection.updateOne({ _id: next.known._id, status: 'running', 'lease.token': next.lease.token } as object, { $set: { lease: null, status: 'queued', updatedAt: new Date() }, $inc: { version: 1 } });
+        return { succeeded, claimed: null };
+      }
+      if (!claimed) return { succeeded, claimed: null };
+      announce(start.parts);
+      const { outbox: _outbox, ...known } = next.known;
+      return {
+        succeeded,
+        claimed: { ...known, outbox: [], status: 'running', lease: next.lease, startedAt, cancelRequestedAt: null, version: next.known.version + 1, updatedAt: startedAt } as TaskRecord,
+      };
     },
 
     fail(taskId: string, error: TaskErrorShape, guard: { token?: string; from?: TaskStatus[]; ref?: TaskRef } = {}): Promise<TaskRecord | null> {

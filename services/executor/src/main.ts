@@ -77,7 +77,7 @@ runService('executor', logger, async () => {
   );
   const consumers: WorkConsumer[] = [];
   const prefetch = Object.fromEntries(myTypes.map((t) => [t, prefetchFor(types[t]!.maxTimeoutMs, serialLimits, types[t]!.abortGraceMs)]));
-  for (const type of myTypes) consumers.push(await bus.consumeWork(type, (d) => runner.onDelivery(d), { prefetch: prefetch[type] }));
+  for (const type of myTypes) consumers.push(await bus.consumeWork(type, (d, ahead) => runner.onDelivery(d, ahead), { prefetch: prefetch[type] }));
   logger.info({ instanceId, types: myTypes, prefetch, sandboxed }, 'consuming work queues');
 
   const health = await startHealthServer(env.HEALTH_PORT, () => conn.readyState === 1 && bus.isReady());

@@ -15,6 +15,7 @@ import { abortKindOf, TaskAborted } from './abort-reasons';
 import { nextStep, toTaskError } from './failure-policy';
 import { awaitHandler } from './stop-grace';
 import { runHooks, type HandlerMiddleware } from './middleware';
+import { createReadAhead } from './read-ahead';
 
 export interface TaskRunnerDeps {
   store: Store;
@@ -47,12 +48,40 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
   const { store, bus, types, handlers, middlewares, instanceId, leaseMs, heartbeatMs, logger } = deps;
   const active = new Map<string, ActiveRun>();
   let stopping = false;
+  // The hot path of a busy type (read-ahead.ts has the why): the next deliveries' tasks as read
+  // ahead, and the next task already started in the same write that ended the one before it.
+  const readAhead = createReadAhead((ids) => store.tasks.getMany(ids));
+  const preclaimed = new Map<Delivery, { task: TaskRecord; lease: Lease }>();
+
+  /** A task started ahead for a delivery that will not run here after all: back to queued. */
+  const releasing = new Set<Promise<unknown>>();
+  async function releasePreclaimed(d: Delivery): Promise<void> {
+    const pre = preclaimed.get(d);
+    if (!pre) return;
+    preclaimed.delete(d);
+    const release = store.tasks
+      .handBack(pre.task._id, pre.lease.token)
+      .catch((err) => logger.warn({ taskId: pre.task._id, err: (err as Error).message }, 'could not hand back a task started ahead; its lease will lapse'));
+    releasing.add(release);
+    await release.finally(() => releasing.delete(release));
+  }
 
   const newLease = (): Lease => ({ owner: instanceId, token: randomUUID(), expiresAt: new Date(Date.now() + leaseMs) });
 
   /** One task.run delivery, from claim (or wait, or takeover) to ack. */
-  async function onDelivery(d: Delivery): Promise<void> {
-    if (stopping) return; // left unacked: closing the channel hands it to the standby
+  async function onDelivery(d: Delivery, ahead: readonly Delivery[] = []): Promise<void> {
+    if (stopping || !d.channelOpen) {
+      // Left unacked: closing the channel hands it to the standby (or the broker has already).
+      await releasePreclaimed(d);
+      return;
+    }
+    readAhead.forget(d);
+    const pre = preclaimed.get(d);
+    if (pre) {
+      preclaimed.delete(d);
+      return execute(pre.task, pre.lease, d, false, ahead);
+    }
+    readAhead.want(ahead);
     let env;
     try {
       env = parseEnvelope(TaskRunV1, d.body);
@@ -85,7 +114,7 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
       }
       const lease = newLease();
       const claimed = await store.tasks.claim(taskId, attempt, lease, ref);
-      if (claimed) return execute(claimed, lease, d, false);
+      if (claimed) return execute(claimed, lease, d, false, ahead);
 
       const t = await store.tasks.get(taskId);
       if (!t || t.attempt !== attempt || (t.status !== 'running' && t.status !== 'queued')) {
@@ -127,7 +156,7 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
         return;
       }
       logger.warn({ taskId, previousOwner: t.lease.owner }, 'took over a task whose executor vanished');
-      return execute(taken, lease, d, true);
+      return execute(taken, lease, d, true, ahead);
     }
   }
 
@@ -138,12 +167,31 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
     return t && isTerminal(t.status) ? (t.status as TaskOutcome) : 'awaiting_provider';
   }
 
-  function execute(task: TaskRecord, lease: Lease, d: Delivery, takeover: boolean): Promise<void> {
+  function execute(task: TaskRecord, lease: Lease, d: Delivery, takeover: boolean, ahead: readonly Delivery[]): Promise<void> {
     const attributes = { [LOOM.TASK_ID]: task._id, [LOOM.TASK_TYPE]: task.type, [LOOM.TASK_ATTEMPT]: task.attempt, 'loom.executor.instance': instanceId, 'loom.executor.takeover': takeover };
-    return inSpan(`run ${task.type}`, attributes, () => runTask(task, lease, d, takeover));
+    return inSpan(`run ${task.type}`, attributes, () => runTask(task, lease, d, takeover, ahead));
   }
 
-  async function runTask(task: TaskRecord, lease: Lease, d: Delivery, takeover: boolean): Promise<void> {
+  /**
+   * Ends a run in success; when the type's next delivery is here and its task was read ahead as
+   * queued, starts that task in the same write (it is then run without a claim of its own).
+   */
+  async function succeedRun(task: TaskRecord, token: string, result: unknown, ref: TaskRef, outputs: unknown[], ahead: readonly Delivery[]): Promise<void> {
+    const next = ahead[0];
+    const known = next && next.channelOpen && !stopping ? await readAhead.take(next) : undefined;
+    if (!next || !known) {
+      await store.tasks.succeed(task._id, token, result, ref, outputs);
+      return;
+    }
+    const lease = newLease();
+    const { claimed } = await store.tasks.succeedThenClaim({ taskId: task._id, token, result, ref, outputs }, { known: known.task, attempt: known.attempt, lease });
+    if (!claimed) return;
+    // Its delivery's turn comes right after this one's ack; if its channel closed meanwhile, or
+    // the executor is stopping, onDelivery hands the task back instead of running it.
+    preclaimed.set(next, { task: { ...claimed, traceHeaders: known.traceHeaders }, lease });
+  }
+
+  async function runTask(task: TaskRecord, lease: Lease, d: Delivery, takeover: boolean, ahead: readonly Delivery[]): Promise<void> {
     const abort = new AbortController();
     let finish!: () => void;
     const run: ActiveRun = { taskId: task._id, attempt: task.attempt, abort, deliveries: [d], done: new Promise((r) => (finish = r)) };
@@ -229,7 +277,7 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
       const result = await awaitHandler(handler, handler.run(ctx), abort.signal, types[task.type]?.abortGraceMs ?? 0);
       if (result !== FINISHED_ELSEWHERE) {
         await runHooks(middlewares, 'after', (m) => m.after?.(ctx, result, Date.now() - started), onHookError);
-        await store.tasks.succeed(task._id, lease.token, result ?? null, ref, written);
+        await succeedRun(task, lease.token, result ?? null, ref, written, ahead);
       } else outcome = await endedElsewhereAs(task._id);
     } catch (err) {
       const kind = abortKindOf(abort.signal);
@@ -308,6 +356,10 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
           }
         }),
       );
+      // Tasks started ahead for deliveries that will not run here now: back to queued first,
+      // so the standby runs them (a type that may not run twice is not failed for it).
+      await Promise.all([...preclaimed.keys()].map(releasePreclaimed));
+      await Promise.all([...releasing]);
     },
   };
 }
