@@ -5,7 +5,6 @@
 // graceful shutdown ends it too, and fails a task whose type may not run twice.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createObjectStorage, outputKey } from '@loom/storage';
 import { until } from '../support/until';
 import { TestSystem, type TaskJson } from '../support/system';
 
@@ -51,12 +50,7 @@ describe('sandboxed task types', () => {
   async function expectNothingAfterTheEnd(t: TaskJson): Promise<void> {
     expect(executorLog().filter((l) => l.taskId === t.id && l.msg.startsWith('dropped a write'))).toEqual([]);
     expect((await sys.logsOf(t.id)).map((l) => l.message)).not.toContain('slept 30000 ms');
-    const storage = createObjectStorage(sys.env);
-    try {
-      expect(await storage.head(outputKey(sys.tenantId, t.id, 0))).toBeNull();
-    } finally {
-      storage.close();
-    }
+    expect(await sys.outputObject(t.id)).toBeNull();
   }
 
   it('runs a handler in a worker thread: progress, logs and outputs go through the executor', async () => {

@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createEnvelope, TaskCancelRequestedV1 } from '@loom/contracts';
-import { createObjectStorage, outputKey } from '@loom/storage';
 import { until } from '../support/until';
 import { servers } from '../support/servers';
 import { TestSystem } from '../support/system';
@@ -63,12 +62,7 @@ describe('stale runs', () => {
       logs.some((f) => fs.existsSync(f) && fs.readFileSync(f, 'utf8').split('\n').some((line) => line.includes(t.id) && line.includes('"what":"output"'))) ? true : undefined,
     );
     expect((await sys.logsOf(t.id)).map((l) => l.message)).not.toContain('slept 2500 ms');
-    const storage = createObjectStorage(sys.env);
-    try {
-      expect(await storage.head(outputKey(sys.tenantId, t.id, 0))).toBeNull();
-    } finally {
-      storage.close();
-    }
+    expect(await sys.outputObject(t.id)).toBeNull();
   });
 
   it('a graceful shutdown fails a running task whose type may not run twice instead of handing it to the standby', async () => {

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createBilling, type Billing, type ReconcileReport } from '@loom/billing';
 import { cachePath, startServiceProcess, type ServiceName, type ServiceProcess } from '@loom/dev-infra';
+import { createObjectStorage, outputKey } from '@loom/storage';
 import { connectMongo, createStore, type Store } from '@loom/store';
 import type { Connection } from 'mongoose';
 import { mongoUrlFor, servers, uniqueName } from './servers';
@@ -198,6 +199,16 @@ export class TestSystem {
 
   async logsOf(id: string): Promise<{ timestamp: string; level: string; message: string }[]> {
     return (await this.request('GET', `/v1/tasks/${id}/logs`, undefined, this.operatorKey)).body;
+  }
+
+  /** The stored object of a task's output (of tenantId), or null when none was written. */
+  async outputObject(taskId: string, index = 0): Promise<{ size: number; contentType?: string } | null> {
+    const storage = createObjectStorage(this.env);
+    try {
+      return await storage.head(outputKey(this.tenantId, taskId, index));
+    } finally {
+      storage.close();
+    }
   }
 
   /** Quorum queues are Raft groups: remove the test's own so runs do not pile them up. */
