@@ -96,6 +96,8 @@ interface TenantEntry {
   seenAt: number;
   lease?: Lease;
   inflight?: Promise<void>;
+  /** A read of the document under way: concurrent first submissions share it. */
+  reading?: Promise<void>;
   /** This replica has checked the estimate since it started (see the first lines). */
   checked: boolean;
 }
@@ -184,7 +186,14 @@ export function createTenantLimiter({ limits, countWaiting, defaults, now = Date
 
   /** Refreshes what this replica knows of the tenant when it is old, and checks the estimate once per process. */
   async function refresh(tenantId: string, e: TenantEntry): Promise<void> {
-    if (!e.doc || now() - e.seenAt >= POLICY_TTL_MS) seen(e, await limits.read(tenantId));
+    if (!e.doc || now() - e.seenAt >= POLICY_TTL_MS) {
+      e.reading ??= limits.read(tenantId).then(
+        (doc) => seen(e, doc),
+      ).finally(() => {
+        e.reading = undefined;
+      });
+      await e.reading;
+    }
     const p = policyOf(e);
     if (p.maxWaiting <= 0) return;
     // Never counted, or an operator changed the limits (the estimate is not kept while waiting
