@@ -74,7 +74,7 @@ const limited = (what: string): ResponseConfig => ({
       'TOO_MANY_WAITING_TASKS: maxWaiting tasks are already unfinished (details {limit, maxWaiting, waiting, retryAfterSeconds}). GET /v1/account/limits shows the limits.',
   ),
   headers: {
-    'Retry-After': { description: 'Whole seconds (at least 1) to wait before sending it again.', required: true, schema: { type: 'integer', minimum: 1, maximum: 3600 } },
+    'Retry-After': { description: 'Whole seconds (at least 1) to wait before sending it again.', required: true, schema: { type: 'integer', minimum: 1 } },
   },
 });
 const taskLookup = {
