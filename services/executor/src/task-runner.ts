@@ -223,12 +223,14 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
 
     const handler = handlers.get(task.type);
     // Set once this run has ended. A handler that ignored its signal may still be running (the
-    // race below let the type move on): it must not log, report or write outputs any more,
-    // since a later run of the task (same output keys) may be under way.
+    // runner abandoned it after its grace): it must not log, report or write outputs any more,
+    // since a later run of the task (same output keys) may be under way. So too, at once, a run
+    // whose lease is lost: another executor may run the task already.
     let ended = false;
     const fenced = (what: string): boolean => {
-      if (ended) log.warn({ what }, 'dropped a write from a run that already ended (its handler ignored the AbortSignal)');
-      return ended;
+      const stale = ended || abortKindOf(abort.signal) === 'lease_lost';
+      if (stale) log.warn({ what }, ended ? 'dropped a write from a run that already ended (its handler ignored the AbortSignal)' : 'dropped a write from a run that lost its lease');
+      return stale;
     };
     const written: { index: number; key: string; size: number; contentType: string; sha256: string }[] = [];
     const ctx: TaskContext<unknown> = {
