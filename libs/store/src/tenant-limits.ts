@@ -44,6 +44,8 @@ export interface TenantLimitTake {
   /** Slots added to `waiting`; with `waitingAtMost`, only while waiting is at most that. */
   reserve: number;
   waitingAtMost?: number;
+  /** Marks the estimate stale (countedAt 0): waiting is unlimited, so nothing keeps it meanwhile. */
+  staleCount?: boolean;
 }
 
 const schema = new Schema<TenantLimitRecord>(
@@ -92,6 +94,7 @@ export function createTenantLimits(conn: Connection) {
         if (t.bucket.setFullAt !== undefined) update.$set = { fullAt: t.bucket.setFullAt };
         else update.$inc.fullAt = t.bucket.incFullAt ?? 0;
       }
+      if (t.staleCount) update.$set = { ...update.$set, countedAt: 0 };
       if (t.waitingAtMost !== undefined) filter.waiting = { $lte: t.waitingAtMost };
       if (t.reserve) update.$inc.waiting = t.reserve;
       const { $inc, $set } = update;

@@ -29,7 +29,7 @@ function fakeLimits() {
         if (next === null) return null;
         fullAt = next;
       }
-      Object.assign(d, { fullAt, waiting: d.waiting + t.reserve });
+      Object.assign(d, { fullAt, waiting: d.waiting + t.reserve }, t.staleCount ? { countedAt: 0 } : {});
       return { ...d };
     },
     async giveBack(tenantId, slots, epoch) {
@@ -61,11 +61,11 @@ function setup(opts: { defaults?: Partial<TenantLimitDefaults> } = {}) {
   const fake = fakeLimits();
   /** Unfinished tasks per tenant, as the tasks collection would count them. */
   const unfinished = new Map<string, number>();
-  const make = () =>
+  const make = (more: Partial<TenantLimitDefaults> = {}) =>
     createTenantLimiter({
       limits: fake.port,
       countWaiting: async (tenantId) => unfinished.get(tenantId) ?? 0,
-      defaults: { ...defaults, ...opts.defaults },
+      defaults: { ...defaults, ...opts.defaults, ...more },
       now: () => clock.t,
     });
   /** An accepted submission becomes a task that waits. */
@@ -183,6 +183,27 @@ describe('tenant limiter', () => {
     for (let i = 0; i < 100; i++) await submit(limiter, 'free');
     expect(fake.calls.take).toBe(0);
     expect(fake.calls.read).toBe(1);
+  });
+
+  it('counts first when nothing kept the estimate (waiting was unlimited), so a waiting limit holds from its first submission', async () => {
+    const { fake, make, submit } = setup({ defaults: { maxWaiting: 0 } });
+    const unlimited = make();
+    for (let i = 0; i < 5; i++) await submit(unlimited, 'grows');
+    expect(fake.docs.get('grows')).toMatchObject({ waiting: 0, countedAt: 0 });
+    // The deployment restarts with a default of 3 waiting: the five are counted before the first decision.
+    const limited = make({ maxWaiting: 3 });
+    expect((await refusal(limited.acquire('grows'))).code).toBe('TOO_MANY_WAITING_TASKS');
+    expect(fake.docs.get('grows')!.waiting).toBe(5);
+    expect(fake.calls.recount).toBe(1);
+  });
+
+  it('marks the estimate stale once for a tenant without any limit', async () => {
+    const { fake, make, submit } = setup();
+    fake.docs.set('free', { _id: 'free', limits: { submitsPerSecond: 0, maxWaiting: 0 }, fullAt: 0, waiting: 7, countedAt: 123, epoch: 0, updatedAt: new Date(0) });
+    const limiter = make();
+    for (let i = 0; i < 3; i++) await submit(limiter, 'free');
+    expect(fake.docs.get('free')).toMatchObject({ countedAt: 0, waiting: 7 });
+    expect(fake.calls.take).toBe(1);
   });
 
   it('resolves a tenant’s overrides over the defaults, the burst from the rate when not set', () => {

@@ -14,10 +14,12 @@
 // with neither limit costs nothing but a read of its overrides every POLICY_TTL_MS.
 //
 // The waiting count is an estimate kept by these reservations and never by a task's finish
-// (which would cost a write per task): it errs high, and when it would refuse, one replica
-// recounts the tenant's unfinished tasks (one count query, at most every `recountMs` per
-// tenant) before deciding. Each replica also recounts a tenant once when it first sees it, so
-// a restart heals whatever drift a crash left (a reservation whose task was never written).
+// (which would cost a write per task): it errs high (a crash between a reservation and its
+// task leaves one too many), and when it would refuse, one replica recounts the tenant's
+// unfinished tasks (one count query, at most every `recountMs` per tenant) before deciding, so
+// drift heals exactly when it would matter and costs nothing before. While a tenant's waiting
+// is unlimited nothing keeps the estimate, so its takes mark it stale (countedAt 0) and the
+// first submission under a limit again counts first.
 import { TASK_STATUSES, TERMINAL_STATUSES, type TaskStatus } from '@loom/contracts';
 import type { TenantLimitOverrides, TenantLimitRecord, TenantLimitTake } from '@loom/store';
 import { LimitTooLowError, TooManyWaitingTasksError, SubmitRateLimitedError } from '../http/errors';
@@ -98,20 +100,19 @@ interface TenantEntry {
   inflight?: Promise<void>;
   /** A read of the document under way: concurrent first submissions share it. */
   reading?: Promise<void>;
-  /** This replica has checked the estimate since it started (see the first lines). */
-  checked: boolean;
+  /** A recount of a stale estimate under way: concurrent submissions wait for it. */
+  counting?: Promise<void>;
 }
 
 const NOOP_TICKET: SubmitTicket = { release() {} };
 
 export function createTenantLimiter({ limits, countWaiting, defaults, now = Date.now, onBackgroundError = () => undefined }: TenantLimiterDeps) {
-  const startedAt = now();
   const tenants = new Map<string, TenantEntry>();
   const background = (p: Promise<unknown>) => void p.catch(onBackgroundError);
 
   const entryOf = (tenantId: string): TenantEntry => {
     let e = tenants.get(tenantId);
-    if (!e) tenants.set(tenantId, (e = { seenAt: -Infinity, checked: false }));
+    if (!e) tenants.set(tenantId, (e = { seenAt: -Infinity }));
     return e;
   };
   const policyOf = (e: TenantEntry) => resolvePolicy(defaults, e.doc?.limits);
@@ -168,7 +169,7 @@ export function createTenantLimiter({ limits, countWaiting, defaults, now = Date
   }
 
   function takeOf(p: TenantLimitPolicy, n: number, at: number, lastFullAt: number): TenantLimitTake[] {
-    const waiting = p.maxWaiting > 0 ? { reserve: n, waitingAtMost: p.maxWaiting - n } : { reserve: 0 };
+    const waiting = p.maxWaiting > 0 ? { reserve: n, waitingAtMost: p.maxWaiting - n } : { reserve: 0, staleCount: true };
     const rate = rateOf(p);
     if (!rate) return [waiting];
     return takeSteps(rate, n, at, lastFullAt).map((bucket) => ({ bucket, ...waiting }));
@@ -184,27 +185,27 @@ export function createTenantLimiter({ limits, countWaiting, defaults, now = Date
     return true;
   }
 
-  /** Refreshes what this replica knows of the tenant when it is old, and checks the estimate once per process. */
+  /** Refreshes what this replica knows of the tenant when it is old; counts its waiting tasks when the estimate is stale. */
   async function refresh(tenantId: string, e: TenantEntry): Promise<void> {
     if (!e.doc || now() - e.seenAt >= POLICY_TTL_MS) {
-      e.reading ??= limits.read(tenantId).then(
-        (doc) => seen(e, doc),
-      ).finally(() => {
-        e.reading = undefined;
-      });
+      e.reading ??= limits
+        .read(tenantId)
+        .then((doc) => seen(e, doc))
+        .finally(() => (e.reading = undefined));
       await e.reading;
     }
     const p = policyOf(e);
-    if (p.maxWaiting <= 0) return;
-    // Never counted, or an operator changed the limits (the estimate is not kept while waiting
-    // is unlimited): count before deciding.
-    if (e.doc!.countedAt === 0) {
-      e.checked = true;
-      await recount(tenantId, e, 1);
-    } else if (!e.checked) {
-      // Once per process, in the background: heals what a crash left, without delaying the request.
-      e.checked = true;
-      if (e.doc!.countedAt < startedAt) background(recount(tenantId, e, startedAt));
+    if (p.maxWaiting > 0) {
+      // Never counted, or marked stale (limits changed, or waiting was unlimited): count first.
+      if (e.doc!.countedAt === 0) {
+        e.counting ??= recount(tenantId, e, 1)
+          .then(() => undefined)
+          .finally(() => (e.counting = undefined));
+        await e.counting;
+      }
+    } else if (p.submitsPerSecond <= 0 && e.doc!.countedAt !== 0) {
+      // No limit at all: nothing will be taken, so mark the estimate stale once now.
+      seen(e, await limits.take(tenantId, { reserve: 0, staleCount: true }));
     }
   }
 
