@@ -2278,6 +2278,18 @@ export interface components {
             progressSteps?: number;
             writeOutput?: string;
         };
+        /** @description The input of a demo.isolated task. */
+        "Input.demo.isolated": {
+            /** @enum {string} */
+            fail?: "permanent" | "retryable";
+            /** @default 0 */
+            failAttempts?: number;
+            ignoreAbort?: boolean;
+            ms: number;
+            /** @default 0 */
+            progressSteps?: number;
+            writeOutput?: string;
+        };
         /** @description The input of a demo.replicate task. */
         "Input.demo.replicate": {
             [key: string]: components["schemas"]["Input.demo.replicate.StorableJson"];
@@ -2435,7 +2447,7 @@ export interface components {
             /** @description Send it back as Last-Event-ID to resume after this event. */
             id: string;
         };
-        SubmitBatch: components["schemas"]["SubmitBatch.demo.image"] | components["schemas"]["SubmitBatch.demo.video"] | components["schemas"]["SubmitBatch.demo.sora"] | components["schemas"]["SubmitBatch.demo.replicate"];
+        SubmitBatch: components["schemas"]["SubmitBatch.demo.image"] | components["schemas"]["SubmitBatch.demo.video"] | components["schemas"]["SubmitBatch.demo.isolated"] | components["schemas"]["SubmitBatch.demo.sora"] | components["schemas"]["SubmitBatch.demo.replicate"];
         "SubmitBatch.demo.image": {
             /** @description Per tenant. A repeated key returns the batch it created first (200). */
             idempotencyKey?: string;
@@ -2459,6 +2471,30 @@ export interface components {
              * @enum {string}
              */
             type: "demo.image";
+        };
+        "SubmitBatch.demo.isolated": {
+            /** @description Per tenant. A repeated key returns the batch it created first (200). */
+            idempotencyKey?: string;
+            /**
+             * @description The input of each item (1 to 500), each checked like a task's input.
+             * @example [
+             *       {
+             *         "ms": 1000
+             *       },
+             *       {
+             *         "ms": 2000
+             *       }
+             *     ]
+             */
+            items: components["schemas"]["Input.demo.isolated"][];
+            /** @default 0 */
+            priority?: number;
+            timeoutMs?: number;
+            /**
+             * @description Demo: a sleep handler in a worker thread of its own per task; even with input.ignoreAbort a cancel or timeout ends it within abortGraceMs. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "demo.isolated";
         };
         "SubmitBatch.demo.replicate": {
             /** @description Per tenant. A repeated key returns the batch it created first (200). */
@@ -2532,7 +2568,7 @@ export interface components {
              */
             type: "demo.video";
         };
-        SubmitTask: components["schemas"]["SubmitTask.demo.image"] | components["schemas"]["SubmitTask.demo.video"] | components["schemas"]["SubmitTask.demo.sora"] | components["schemas"]["SubmitTask.demo.replicate"];
+        SubmitTask: components["schemas"]["SubmitTask.demo.image"] | components["schemas"]["SubmitTask.demo.video"] | components["schemas"]["SubmitTask.demo.isolated"] | components["schemas"]["SubmitTask.demo.sora"] | components["schemas"]["SubmitTask.demo.replicate"];
         "SubmitTask.demo.image": {
             /** @description Per tenant. A repeated key returns the task it created first (200 instead of 202). */
             idempotencyKey?: string;
@@ -2549,6 +2585,23 @@ export interface components {
              * @enum {string}
              */
             type: "demo.image";
+        };
+        "SubmitTask.demo.isolated": {
+            /** @description Per tenant. A repeated key returns the task it created first (200 instead of 202). */
+            idempotencyKey?: string;
+            input: components["schemas"]["Input.demo.isolated"];
+            /**
+             * @description Stored and reported with the task (higher = more urgent). Default 0. Tasks of one type still start in the order they were admitted.
+             * @default 0
+             */
+            priority?: number;
+            /** @description Defaults to the type's timeoutMs; may not exceed its maxTimeoutMs. */
+            timeoutMs?: number;
+            /**
+             * @description Demo: a sleep handler in a worker thread of its own per task; even with input.ignoreAbort a cancel or timeout ends it within abortGraceMs. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "demo.isolated";
         };
         "SubmitTask.demo.replicate": {
             /** @description Per tenant. A repeated key returns the task it created first (200 instead of 202). */
