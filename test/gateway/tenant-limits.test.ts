@@ -10,6 +10,7 @@
 import { createLoomClient, isLoomApiError } from '@loom/client';
 import { documentCheck, type DocumentCheck } from '../support/openapi-check';
 import { TestSystem } from '../support/system';
+import { scrape, type Sample } from '../support/prometheus-text';
 import { until } from '../support/until';
 import { demoSleepTypes } from '../client/support';
 
@@ -18,7 +19,8 @@ let doc: DocumentCheck;
 let gateway2 = '';
 
 beforeAll(async () => {
-  sys = await TestSystem.start('limits', { types: demoSleepTypes() });
+  // Prometheus text on the health port, for the refusals' metric.
+  sys = await TestSystem.start('limits', { types: demoSleepTypes(), env: { OTEL_METRICS_EXPORTER: 'prometheus' } });
   gateway2 = (await sys.startService('gateway', 'gateway-2')).url;
   doc = await documentCheck(sys.gatewayUrl);
 });
@@ -191,6 +193,14 @@ describe('per-tenant submission limits', () => {
     expect(err.retryAfterMs).toBeGreaterThanOrEqual(1000);
     expect(err.retryAfterMs! % 1000).toBe(0);
     expect((await client.account.limits()).submitsPerSecond).toBe(0.2);
+  });
+
+  it('counts the refusals by limit in loom_submissions_refused_total (both gateways together)', async () => {
+    const samples: Sample[] = [...(await scrape(sys.process('gateway').metricsUrl)), ...(await scrape(sys.process('gateway-2').metricsUrl))];
+    const refused = (limit: string) => samples.filter((s) => s.name === 'loom_submissions_refused_total' && s.labels.limit === limit).reduce((n, s) => n + s.value, 0);
+    // At least: one in each rate test (the 5/s, the two replicas, the client) and three waiting refusals (submit, batch, retry).
+    expect(refused('submitsPerSecond')).toBeGreaterThanOrEqual(3);
+    expect(refused('maxWaiting')).toBeGreaterThanOrEqual(3);
   });
 
   it('answered only what the OpenAPI document says', () => {

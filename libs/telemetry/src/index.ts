@@ -24,6 +24,7 @@ export {
   recordProviderCall,
   recordTaskError,
   recordProviderPause,
+  recordSubmissionRefused,
   recordCredits,
   observeOutboxBacklog,
   observeQueues,

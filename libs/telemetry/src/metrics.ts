@@ -39,6 +39,7 @@ interface Instruments {
   taskErrors: Counter;
   creditsCaptured: Counter;
   creditsReleased: Counter;
+  submissionsRefused: Counter;
 }
 
 let cache: { provider: MeterProvider; instruments: Instruments } | undefined;
@@ -71,6 +72,7 @@ function instruments(): Instruments {
       taskErrors: m.createCounter('loom.task.errors', { description: 'Failed task runs by error code, retried or not' }),
       creditsCaptured: m.createCounter('loom.credits.captured', { description: 'Credits charged for succeeded tasks', unit: '{credit}' }),
       creditsReleased: m.createCounter('loom.credits.released', { description: 'Held credits given back for failed or cancelled tasks', unit: '{credit}' }),
+      submissionsRefused: m.createCounter('loom.submissions.refused', { description: "Submissions refused with 429 by a tenant's limit (submitsPerSecond or maxWaiting)" }),
     },
   };
   return cache.instruments;
@@ -96,6 +98,14 @@ export function recordTaskError(type: string, code: string): void {
 /** A 429 that paused `provider` for every replica. */
 export function recordProviderPause(provider: string): void {
   instruments().providerPauses.add(1, { provider });
+}
+
+/**
+ * A submission refused by a tenant's limit. By limit only: tenant ids are unbounded as labels
+ * (the request's span carries the tenant).
+ */
+export function recordSubmissionRefused(limit: 'submitsPerSecond' | 'maxWaiting'): void {
+  instruments().submissionsRefused.add(1, { limit });
 }
 
 /** Credits a settlement moved for good: captured (charged) or released (given back). */

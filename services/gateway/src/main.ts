@@ -10,7 +10,7 @@ import { createProviderRegistry } from '@loom/providers';
 import { createObjectStorage } from '@loom/storage';
 import { runService, startHealthServer } from '@loom/service-runtime';
 import { connectMongo, createStore, startServiceOutbox } from '@loom/store';
-import { createLogger, observeOutboxBacklog } from '@loom/telemetry';
+import { createLogger, observeOutboxBacklog, recordSubmissionRefused } from '@loom/telemetry';
 import { createApp } from './http/app';
 import { createAccountService } from './billing/account-service';
 import { createBatchService } from './billing/batch-service';
@@ -54,6 +54,7 @@ runService('gateway', logger, async () => {
     countWaiting: (tenantId) => store.queries.count({ tenantId, statuses: WAITING_STATUSES }),
     defaults: { submitsPerSecond: env.TENANT_SUBMITS_PER_SECOND, burstSeconds: env.TENANT_SUBMIT_BURST_SECONDS, maxWaiting: env.TENANT_MAX_WAITING, recountMs: env.TENANT_WAITING_RECOUNT_MS },
     onBackgroundError: (err) => logger.warn({ err }, 'giving back reserved submission slots failed (the next recount corrects it)'),
+    onRefused: (limit) => recordSubmissionRefused(limit),
   });
   const tasks = createTaskService({ store, catalog, billing, limiter, presign: (key) => storage.presignGet(key) });
   const providers = createProviderRegistry(process.env);

@@ -59,6 +59,8 @@ export interface TenantLimiterDeps {
   now?: () => number;
   /** Fire-and-forget writes (giving back slots) that failed: logged, never thrown at a request. */
   onBackgroundError?: (err: unknown) => void;
+  /** A 429 (a metric). */
+  onRefused?: (limit: 'submitsPerSecond' | 'maxWaiting', tenantId: string) => void;
 }
 
 /** A passed check. `release()` when the submission was not created after all (refused, a replay): its slots come back. */
@@ -106,7 +108,7 @@ interface TenantEntry {
 
 const NOOP_TICKET: SubmitTicket = { release() {} };
 
-export function createTenantLimiter({ limits, countWaiting, defaults, now = Date.now, onBackgroundError = () => undefined }: TenantLimiterDeps) {
+export function createTenantLimiter({ limits, countWaiting, defaults, now = Date.now, onBackgroundError = () => undefined, onRefused = () => undefined }: TenantLimiterDeps) {
   const tenants = new Map<string, TenantEntry>();
   const background = (p: Promise<unknown>) => void p.catch(onBackgroundError);
 
@@ -242,12 +244,17 @@ export function createTenantLimiter({ limits, countWaiting, defaults, now = Date
       const rateMs = rate ? waitForTokensMs(rate, doc.fullAt, n, t) : 0;
       if (waitingFull) {
         const untilRecount = Math.max(0, doc.countedAt + defaults.recountMs - t);
+        onRefused('maxWaiting', tenantId);
         throw new TooManyWaitingTasksError(tenantId, q.maxWaiting, doc.waiting, seconds(Math.max(untilRecount, rateMs)));
       }
-      if (rateMs > 0) throw new SubmitRateLimitedError(tenantId, q.submitsPerSecond, q.burst, seconds(rateMs));
+      if (rateMs > 0) {
+        onRefused('submitsPerSecond', tenantId);
+        throw new SubmitRateLimitedError(tenantId, q.submitsPerSecond, q.burst, seconds(rateMs));
+      }
       // Neither limit refuses now (the state moved between the take and the read): try again.
     }
     const q = policyOf(e);
+    onRefused('submitsPerSecond', tenantId);
     throw new SubmitRateLimitedError(tenantId, q.submitsPerSecond, q.burst, 1);
   }
 
