@@ -58,12 +58,12 @@ export const taskTypeSchema = z.object({
    */
   isolation: z.enum(['inline', 'worker_thread', 'child_process']).default('inline'),
   /**
-   * How long a handler may take to stop once its signal fired (cancel, timeout, lost lease,
-   * shutdown), e.g. to cancel its job somewhere; the task's status is written after it stopped
-   * or after this grace. Default 5 s: long enough for one outside call, short enough that an
-   * unstoppable handler holds its type only briefly. At most 10 s: on SIGTERM it comes after
-   * EXECUTOR_DRAIN_MS (25 s), and both must fit in the stop grace compose (40 s) and k8s/ (45 s)
-   * give an executor before they kill it.
+   * How long a handler may take to stop once its signal fired (cancel, timeout, shutdown; a
+   * lost lease gets none), e.g. to cancel its job somewhere; the task's status is written
+   * after it stopped or after this grace. Default 5 s: long enough for one outside call, short
+   * enough that an unstoppable handler holds its type only briefly. At most 10 s: on SIGTERM it
+   * comes after EXECUTOR_DRAIN_MS (25 s), and both must fit in the stop grace compose (40 s)
+   * and k8s/ (45 s) give an executor before they kill it.
    */
   abortGraceMs: z.number().int().min(0).max(10_000).default(5_000),
   /**

@@ -52,6 +52,13 @@ describe('awaitHandler', () => {
     await expect(waiting).rejects.toMatchObject({ kind: 'cancelled' });
   });
 
+  it('gives a run whose lease is lost no grace: another executor may run the task already', async () => {
+    const abort = new AbortController();
+    const waiting = awaitHandler(inline, never(), abort.signal, 60_000);
+    abort.abort(new TaskAborted('lease_lost'));
+    await expect(waiting).rejects.toMatchObject({ kind: 'lease_lost' });
+  });
+
   it('an already aborted signal starts the grace at once', async () => {
     const abort = new AbortController();
     abort.abort(new TaskAborted('shutdown'));

@@ -5,7 +5,14 @@
 // loop, fenced (its later writes are dropped), while the type moves on. A handler that ends
 // itself (sandboxed: its thread or process is ended after the grace) is awaited to the end.
 // Once the signal fired the outcome is the abort, whatever the handler returned meanwhile.
+// A lost lease gets no grace: another executor may run the task already.
 import type { TaskHandler } from '@loom/handlers';
+import { abortKindOf } from './abort-reasons';
+
+/** The grace a run gets once its signal fired: none when its lease is lost. */
+export function stopGraceMs(signal: AbortSignal, graceMs: number): number {
+  return abortKindOf(signal) === 'lease_lost' ? 0 : graceMs;
+}
 
 export async function awaitHandler<T>(handler: Pick<TaskHandler, 'settlesOnAbort'>, running: Promise<T>, signal: AbortSignal, graceMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -14,7 +21,7 @@ export async function awaitHandler<T>(handler: Pick<TaskHandler, 'settlesOnAbort
     if (handler.settlesOnAbort) await running;
     else {
       const abandoned = new Promise<never>((_, reject) => {
-        onAbort = () => (timer = setTimeout(() => reject(signal.reason), graceMs));
+        onAbort = () => (timer = setTimeout(() => reject(signal.reason), stopGraceMs(signal, graceMs)));
         if (signal.aborted) onAbort();
         else signal.addEventListener('abort', onAbort, { once: true });
       });

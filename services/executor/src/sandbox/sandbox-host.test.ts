@@ -154,6 +154,16 @@ describe('sandbox host', () => {
     expect(calls.length).toBe(seen);
   });
 
+  it('a run whose lease is lost has its sandbox ended at once, whatever the grace', async () => {
+    const { sandbox, state } = memorySandbox(handlers);
+    const abort = new AbortController();
+    const { ctx } = fakeContext({}, abort.signal);
+    const run = createSandboxedHandler(handlers.stubborn!, { graceMs: 60_000, spawn: () => sandbox }).run(ctx);
+    abort.abort(new TaskAborted('lease_lost'));
+    await expect(run).rejects.toMatchObject({ kind: 'lease_lost' });
+    expect(state.killed).toBe(true);
+  });
+
   it('a handler that stops within the grace is awaited, and its own error is the outcome', async () => {
     const { sandbox, state } = memorySandbox(handlers);
     const abort = new AbortController();

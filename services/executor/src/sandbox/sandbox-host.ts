@@ -5,8 +5,9 @@
 //
 // What this guarantees, and why the runner may await it instead of abandoning it:
 // - Once the task's signal fires (cancel, timeout, lost lease, shutdown), the sandbox is told to
-//   abort, and `graceMs` later it is ended for good (worker.terminate() / SIGKILL), whether or
-//   not the handler listened. BullMQ's sandboxed processors end theirs the same way.
+//   abort, and `graceMs` later (at once on a lost lease) it is ended for good
+//   (worker.terminate() / SIGKILL), whether or not the handler listened. BullMQ's sandboxed
+//   processors end theirs the same way.
 // - run() settles only after the thread or process has exited, so the runner acks, and the
 //   next task of the type starts, only when nothing of this run can still execute.
 // - Once the sandbox is being ended, or has answered, its messages are ignored: a dying sandbox
@@ -15,6 +16,7 @@ import { PassThrough } from 'node:stream';
 import type { TaskContext, TaskHandler } from '@loom/handlers';
 import type { Logger } from '@loom/telemetry';
 import { abortKindOf } from '../abort-reasons';
+import { stopGraceMs } from '../stop-grace';
 import { deserializeError, serializeError, type HostMessage, type SandboxMessage } from './sandbox-protocol';
 
 /** How a sandbox ended. */
@@ -76,7 +78,7 @@ async function runSandboxed(handler: string, ctx: TaskContext<unknown>, opts: Sa
   };
   const onAbort = () => {
     sandbox.send({ kind: 'abort', reason: abortKindOf(ctx.signal) ?? 'cancelled' });
-    grace = setTimeout(close, opts.graceMs);
+    grace = setTimeout(close, stopGraceMs(ctx.signal, opts.graceMs));
   };
 
   sandbox.onMessage((m) => {
