@@ -65,24 +65,24 @@ export function createBatchService(deps: {
         if (existing) return replayOf(existing, body);
       }
       // Every item is a submission: the tenant's limits (429) admit all of them or none.
-      const admitted = await deps.limiter?.acquire(tenantId, prepared.length);
+      const ticket = await deps.limiter?.acquire(tenantId, prepared.length);
       const batchId = randomUUID();
       const taskIds = prepared.map(() => randomUUID());
       const total = prices.reduce((s, p) => s + p, 0);
       let holdId: string | undefined;
       if (total > 0) {
         const hold = await credits.holdForBatch({ tenantId, batchId, amount: total }).catch((err) => {
-          admitted?.release();
+          ticket?.release();
           throw err;
         });
         if (!hold.ok) {
-          admitted?.release();
+          ticket?.release();
           throw new InsufficientCreditsError(hold.balance, total);
         }
         holdId = hold.holdId;
       }
       const unhold = async (reason: string) => {
-        admitted?.release();
+        ticket?.release();
         if (holdId) await credits.releaseHold(holdId, reason).catch(() => undefined);
       };
       let written: { batch: BatchRecord; created: boolean };

@@ -118,24 +118,24 @@ export function createTaskService({ store, catalog, now = () => new Date(), pres
         if (existing) return replayOf(existing, prepared, body);
       }
       // The tenant's limits (429) come before anything is held or written; a replay passed above.
-      const admitted = await limiter?.acquire(tenantId);
+      const ticket = await limiter?.acquire(tenantId);
       // The id is decided first so the hold is keyed by it; the task is written only once the
       // hold succeeded (402 leaves nothing behind), and a hold the task could not use is released.
       const id = randomUUID();
       let holdId: string | undefined;
       if (price > 0) {
         const hold = await billing!.credits.holdForTask({ tenantId, taskId: id, fromAttempt: 1, amount: price }).catch((err) => {
-          admitted?.release();
+          ticket?.release();
           throw err;
         });
         if (!hold.ok) {
-          admitted?.release();
+          ticket?.release();
           throw new InsufficientCreditsError(hold.balance, price);
         }
         holdId = hold.holdId;
       }
       const unhold = async (reason: string) => {
-        admitted?.release();
+        ticket?.release();
         // If this fails too, the settlement sweep releases the hold of a task that never appeared.
         if (holdId) await billing!.credits.releaseHold(holdId, reason).catch(() => undefined);
       };
@@ -247,7 +247,7 @@ export function createTaskService({ store, catalog, now = () => new Date(), pres
         throw new BatchNotSettledError(`task ${id} belongs to batch ${task.batchId}, which has items still running; retry it once the batch has settled`);
       }
       // A new run waits again: the tenant's limits apply as to a submission.
-      const admitted = await limiter?.acquire(task.tenantId);
+      const ticket = await limiter?.acquire(task.tenantId);
       let retried: TaskRecord | null;
       try {
         if (price > 0) {
@@ -258,11 +258,11 @@ export function createTaskService({ store, catalog, now = () => new Date(), pres
         // Only from the attempt read above: the hold pays for exactly the next one.
         retried = await store.tasks.retry(id, scope, { attempt: task.attempt });
       } catch (err) {
-        admitted?.release();
+        ticket?.release();
         throw err;
       }
       if (retried) return retried;
-      admitted?.release();
+      ticket?.release();
       const now = await store.tasks.get(id, scope);
       // Gone: nothing will use the hold. Otherwise a concurrent retry of the same attempt took
       // the same hold (same key) and runs under it; or the task moved on and the sweep releases it.
