@@ -41,12 +41,25 @@ function execArgvFor(entry: string): string[] {
   return entry.endsWith('.ts') && !own.some((a) => a.includes('tsx')) ? [...own, '--import', 'tsx'] : own;
 }
 
+/**
+ * What a sandbox sees of the executor's environment: how to run, not what to reach. The handler
+ * gets everything through its context, so the sandbox holds no database, broker, storage or
+ * provider credentials a handler could use behind the executor's fences.
+ */
+export const SANDBOX_ENV_KEYS = ['PATH', 'HOME', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'LC_ALL', 'TZ', 'NODE_ENV', 'NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS'] as const;
+
+export function sandboxEnv(from: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const k of SANDBOX_ENV_KEYS) if (from[k] !== undefined) env[k] = from[k]!;
+  return env;
+}
+
 export function spawnSandbox(isolation: Isolation, entry = sandboxEntry()): SandboxProcess {
   return isolation === 'worker_thread' ? spawnWorker(entry) : spawnProcess(entry);
 }
 
 function spawnWorker(entry: string): SandboxProcess {
-  const worker = new Worker(entry, { execArgv: execArgvFor(entry) });
+  const worker = new Worker(entry, { execArgv: execArgvFor(entry), env: sandboxEnv() });
   let error: string | undefined;
   worker.on('error', (err) => (error = err.message));
   const exited = new Promise<SandboxExit>((resolve) => worker.once('exit', (code) => resolve({ code, signal: null, error })));
@@ -61,7 +74,7 @@ function spawnWorker(entry: string): SandboxProcess {
 
 function spawnProcess(entry: string): SandboxProcess {
   // "advanced" serialization: structured clones, as with a worker (Buffers stay bytes).
-  const child = fork(entry, [], { execArgv: execArgvFor(entry), serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(entry, [], { execArgv: execArgvFor(entry), env: sandboxEnv(), serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let error: string | undefined;
   child.on('error', (err) => (error = err.message));
   const exited = new Promise<SandboxExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, error })));
