@@ -150,6 +150,16 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
     return null;
   }
 
+  /** The terminal event of a success, its duration from the run's start. */
+  const succeededEvents = (finishedAt: Date, result: unknown) => (t: TaskRef) => [
+    terminalEvent(
+      TaskSucceededV1,
+      { type: t.type, attempt: t.attempt, durationMs: finishedAt.getTime() - (t.startedAt?.getTime() ?? finishedAt.getTime()), result },
+      meta(t),
+      isBillable(t),
+    ),
+  ];
+
   /** The write that ends a run in success (its lease token recorded as `endedBy`). */
   const succeedWrite = (taskId: string, token: string, result: unknown, ref: TaskRef, outputs?: unknown[]) => {
     const finishedAt = new Date();
@@ -158,14 +168,7 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
       ref,
       where: { 'lease.token': token },
       set: { result, progress: 100, finishedAt, lease: null, endedBy: token, ...(outputs?.length ? { outputs } : {}) },
-      events: (t) => [
-        terminalEvent(
-          TaskSucceededV1,
-          { type: t.type, attempt: t.attempt, durationMs: finishedAt.getTime() - (t.startedAt?.getTime() ?? finishedAt.getTime()), result },
-          meta(t),
-          isBillable(t),
-        ),
-      ],
+      events: succeededEvents(finishedAt, result),
     }, ref);
   };
 
@@ -563,14 +566,7 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
         from: ['running'],
         where: { 'ingest.token': token },
         set: { outputs, result, progress: 100, finishedAt, lease: null, ingest: null, phase: null },
-        events: (t) => [
-          terminalEvent(
-            TaskSucceededV1,
-            { type: t.type, attempt: t.attempt, durationMs: finishedAt.getTime() - (t.startedAt?.getTime() ?? finishedAt.getTime()), result },
-            meta(t),
-            isBillable(t),
-          ),
-        ],
+        events: succeededEvents(finishedAt, result),
       });
     },
 
