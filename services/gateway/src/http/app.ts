@@ -56,6 +56,9 @@ export interface GatewayDeps {
 export function createApp(deps: GatewayDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // No ETag on API answers: nothing here is revalidated (a 202 least of all), and hashing every
+  // body was a per-request cost on the submit path. The page's files keep theirs (web/static.ts).
+  app.set('etag', false);
   // First: a known path asked with a method it lacks answers 405 + Allow (read from the routes below).
   app.use(methodNotAllowed(app));
   const { tasks } = deps;
