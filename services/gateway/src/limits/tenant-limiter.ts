@@ -74,6 +74,8 @@ export const WAITING_STATUSES: readonly TaskStatus[] = TASK_STATUSES.filter((s) 
 /** How long a tenant's overrides are trusted when no take refreshed them (tenants without limits). */
 export const POLICY_TTL_MS = 5_000;
 const MAX_LEASE = 100;
+/** Tenants remembered per replica before idle ones are forgotten (each costs a read when it comes back). */
+const MAX_REMEMBERED = 10_000;
 /** A lease covers this much of the tenant's rate. */
 const LEASE_SECONDS = 0.05;
 
@@ -114,8 +116,16 @@ export function createTenantLimiter({ limits, countWaiting, defaults, now = Date
 
   const entryOf = (tenantId: string): TenantEntry => {
     let e = tenants.get(tenantId);
-    if (!e) tenants.set(tenantId, (e = { seenAt: -Infinity }));
+    if (!e) {
+      if (tenants.size >= MAX_REMEMBERED) forgetIdle();
+      tenants.set(tenantId, (e = { seenAt: -Infinity }));
+    }
     return e;
+  };
+  /** Drops tenants with nothing under way that were not seen for a policy TTL (their leases have ended). */
+  const forgetIdle = () => {
+    const before = now() - POLICY_TTL_MS;
+    for (const [id, e] of tenants) if (e.seenAt < before && !e.inflight && !e.reading && !e.counting && !e.lease) tenants.delete(id);
   };
   const policyOf = (e: TenantEntry) => resolvePolicy(defaults, e.doc?.limits);
   const rateOf = (p: TenantLimitPolicy): RatePolicy | undefined => (p.submitsPerSecond > 0 ? { submitsPerSecond: p.submitsPerSecond, burst: p.burst } : undefined);

@@ -10,6 +10,8 @@
 //   drain  — the bucket is not full (fullAt > now): $inc fullAt by n * interval,
 //   refill — the bucket is full (fullAt <= now): $set fullAt to now + n * interval.
 // The store runs the step it is given as the filter of one update; exactly one can match.
+// Replicas compare their own clocks through fullAt: a skew of d ms between two of them lets
+// about d x rate tokens more (or fewer) through, nothing for NTP-synchronised hosts.
 // Pure: no clock, no I/O; unit-tested in token-bucket.test.ts.
 
 export interface RatePolicy {
