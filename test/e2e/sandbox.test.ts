@@ -2,7 +2,8 @@
 // worker thread or child process whose context calls the executor carries out; one that
 // ignores its AbortSignal is ended after its grace on a cancel or a timeout, the next task of
 // its type starts only after that, and nothing of the ended run logs or writes afterwards; a
-// graceful shutdown ends it too, and fails a task whose type may not run twice.
+// graceful shutdown ends it too, and fails a task whose type may not run twice; a child process
+// does not outlive its executor.
 import fs from 'node:fs';
 import path from 'node:path';
 import { until } from '../support/until';
@@ -34,8 +35,8 @@ describe('sandboxed task types', () => {
   });
   afterAll(() => sys?.stop());
 
-  const executorLog = (): LogLine[] => {
-    const file = path.join(sys.logDir, 'executor-1.log');
+  const executorLog = (label = 'executor-1'): LogLine[] => {
+    const file = path.join(sys.logDir, `${label}.log`);
     if (!fs.existsSync(file)) return [];
     return fs
       .readFileSync(file, 'utf8')
@@ -109,5 +110,26 @@ describe('sandboxed task types', () => {
     expect(done).toMatchObject({ status: 'failed', error: { code: 'EXECUTOR_STOPPED', retryable: false } });
     expect(await sandboxEnded(stubborn.id)).toMatchObject({ aborted: 'shutdown' });
     await expectNothingAfterTheEnd(stubborn);
+  });
+
+  // Last again: it kills the executor it starts.
+  it("a child process exits by itself when its executor is killed (its IPC channel closes)", async () => {
+    await sys.startService('executor', 'executor-2', { LOOM_INSTANCE_ID: 'executor-2' });
+    const stubborn = await sys.submit('sb.process', unstoppable);
+    await sys.waitFor(stubborn.id, (x) => x.status === 'running' && x.progress > 0, 'running and reporting progress');
+    const started = await until('the executor to log the start of the sandbox', () =>
+      executorLog('executor-2').find((l) => l.msg === 'sandbox started' && l.taskId === stubborn.id),
+    );
+    const pid = Number(started.sandbox!.split(' ')[1]);
+    expect(() => process.kill(pid, 0)).not.toThrow(); // alive while its executor is
+    await sys.process('executor-2').kill();
+    await until(`sandbox process ${pid} to exit after its executor was killed`, () => {
+      try {
+        process.kill(pid, 0);
+        return undefined;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code === 'ESRCH' ? true : undefined;
+      }
+    }, 15_000);
   });
 });

@@ -63,6 +63,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: Error };
 
 async function runSandboxed(handler: string, ctx: TaskContext<unknown>, opts: SandboxOptions): Promise<unknown> {
   const sandbox = opts.spawn();
+  opts.logger?.info({ taskId: ctx.task.id, attempt: ctx.task.attempt, sandbox: sandbox.describe }, 'sandbox started');
   const streams = new Map<number, PassThrough>();
   let outcome: Outcome | undefined;
   let closed = false;
