@@ -55,6 +55,9 @@ async function devCredentials(mongoUrl: string, gatewayUrl: string) {
   }
 }
 
+/** Stops whatever this run started so far (set by main once it can); exits with the code. */
+let stopStarted: ((code: number) => Promise<void>) | undefined;
+
 async function main(): Promise<void> {
   let infra: Infrastructure | undefined;
   let prometheus: ProvidedServer | undefined;
@@ -70,6 +73,7 @@ async function main(): Promise<void> {
     console.log('[loom] stopped.');
     process.exit(code);
   };
+  stopStarted = stopAll;
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
@@ -129,7 +133,9 @@ async function main(): Promise<void> {
   console.log('[loom] ready. Ctrl-C stops everything this run started.');
 }
 
-main().catch((err) => {
+main().catch(async (err) => {
   console.error(err instanceof InfraUnavailableError ? `[loom] ${err.message}` : `[loom] ${err instanceof Error ? err.message : err}`);
+  // A service that failed to start must not leave the simulator and the others running.
+  if (stopStarted) await stopStarted(1);
   process.exit(1);
 });

@@ -82,7 +82,16 @@ export class TestSystem {
 
   static async start(prefix: string, opts: SystemOptions): Promise<TestSystem> {
     const sys = new TestSystem(uniqueName(prefix), opts);
-    await sys.boot();
+    try {
+      await sys.boot();
+    } catch (err) {
+      // A service that failed to start must not leave the others running past the test file.
+      await Promise.all([...sys.processes.values()].map((p) => p.stop(15_000).catch(() => undefined)));
+      await sys.deleteBrokerObjects().catch(() => undefined);
+      await sys.conn?.dropDatabase().catch(() => undefined);
+      await sys.conn?.close().catch(() => undefined);
+      throw err;
+    }
     return sys;
   }
 
