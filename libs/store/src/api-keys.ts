@@ -1,4 +1,5 @@
-// API keys: stored as sha256 hashes with their tenant and role; the key is shown once.
+// API keys: stored as sha256 hashes with their tenant and role; the key is shown once. A revoked
+// key stays as a record with revokedAt (operators see what existed) and authenticates nothing.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ApiKeyRecord, StoreModels } from './models';
 
@@ -15,8 +16,30 @@ export function createApiKeys({ ApiKey }: StoreModels) {
       await ApiKey.create(record);
       return { apiKey, record };
     },
-    findByKey(apiKey: string): Promise<ApiKeyRecord | null> {
-      return ApiKey.findOne({ hash: hashApiKey(apiKey) }).lean<ApiKeyRecord>().exec();
+    /** The live (not revoked) record of a key, or null. */
+    async findByKey(apiKey: string): Promise<ApiKeyRecord | null> {
+      // By the unique hash alone, checked after: the local stand-in uses an index only for a query of exactly its keys.
+      const record = await ApiKey.findOne({ hash: hashApiKey(apiKey) }).lean<ApiKeyRecord>().exec();
+      return record && !record.revokedAt ? record : null;
+    },
+    /** Whether the key of this id exists and is not revoked. */
+    async isLive(keyId: string): Promise<boolean> {
+      const record = await ApiKey.findById(keyId, { revokedAt: 1 }).lean<Pick<ApiKeyRecord, 'revokedAt'>>().exec();
+      return !!record && !record.revokedAt;
+    },
+    /** A tenant's keys, revoked ones included, oldest first. */
+    listByTenant(tenantId: string): Promise<ApiKeyRecord[]> {
+      return ApiKey.find({ tenantId }).sort({ createdAt: 1, _id: 1 }).lean<ApiKeyRecord[]>().exec();
+    },
+    /** Revokes a key (revoking it again keeps the first revokedAt); its record after, or null for an unknown id. */
+    async revoke(keyId: string, at = new Date()): Promise<ApiKeyRecord | null> {
+      await ApiKey.updateOne({ _id: keyId, revokedAt: null }, { $set: { revokedAt: at } });
+      return ApiKey.findById(keyId).lean<ApiKeyRecord>().exec();
+    },
+    /** Revokes every live key of a tenant; how many were live. */
+    async revokeTenant(tenantId: string, at = new Date()): Promise<number> {
+      const r = await ApiKey.updateMany({ tenantId, revokedAt: null }, { $set: { revokedAt: at } });
+      return r.modifiedCount;
     },
   };
 }

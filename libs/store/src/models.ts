@@ -82,6 +82,8 @@ export interface ApiKeyRecord {
   role: 'user' | 'operator';
   name: string;
   createdAt: Date;
+  /** Set once the key is revoked; a revoked key authenticates nothing (kept so an operator sees what existed). */
+  revokedAt?: Date;
 }
 
 /** The embedded outbox entry; other collections with an outbox (billing's) reuse it. */
@@ -177,6 +179,7 @@ const apiKeySchema = new Schema<ApiKeyRecord>(
     role: { type: String, enum: ['user', 'operator'], required: true },
     name: { type: String, required: true },
     createdAt: { type: Date, required: true },
+    revokedAt: Date,
   },
   { collection: 'api_keys', versionKey: false },
 );

@@ -18,6 +18,7 @@ import { createAuthenticator } from './http/auth';
 import { listen } from './http/server';
 import { createLiveHub } from './live/live-hub';
 import { createSessionStore } from './session/session-store';
+import { createKeyAdmin } from './keys/key-admin';
 import { subscribeLiveEvents } from './live/live-source';
 import { attachLiveWebSocket } from './live/websocket';
 import { createTaskCatalog } from './tasks/task-catalog';
@@ -73,10 +74,11 @@ runService('gateway', logger, async () => {
     webhooks: { providers: (name) => providers.has(name) ? providers(name) : undefined, bus, deliveries: store.providerJobs.deliveries, logger },
     isReady: () => conn.readyState === 1 && bus.isReady(),
     sessions,
+    keys: createKeyAdmin({ apiKeys: store.apiKeys, auth, sessions }),
     queueStats: store.queueStats,
   });
   const http = await listen(app, env.GATEWAY_PORT);
-  const ws = attachLiveWebSocket(http.server, { auth, hub: live, tasks, logger });
+  const ws = attachLiveWebSocket(http.server, { auth, sessions, hub: live, tasks, logger });
   // 5. Probes and Prometheus metrics on the internal health port, off the public API.
   const health = await startHealthServer(env.HEALTH_PORT, () => conn.readyState === 1 && bus.isReady());
 

@@ -324,6 +324,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key (operators)
+         * @description Its task center sessions end at once on every gateway replica; the key itself stops working at once on the replica that revoked it and within 5 s on the others (their key cache). Revoking a revoked key again answers the same.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description API key id (keyId of the key list) */
+                    keyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The key, revoked. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RevokedApiKey"];
+                    };
+                };
+                /** @description A malformed key id (VALIDATION_FAILED). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or unknown API key (UNAUTHENTICATED). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an operator key (FORBIDDEN). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No key with this id (API_KEY_NOT_FOUND). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/tenants": {
         parameters: {
             query?: never;
@@ -584,6 +662,182 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/tenants/{tenantId}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant's API keys, revoked ones included (operators) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Tenant id */
+                    tenantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The keys, oldest first (never the keys themselves). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiKey"][];
+                    };
+                };
+                /** @description A malformed tenant id (VALIDATION_FAILED). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or unknown API key (UNAUTHENTICATED). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an operator key (FORBIDDEN). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Issue an API key for a tenant (operators)
+         * @description The key is in the answer this once; only its hash is stored. Also how a tenant whose keys were all revoked is let in again.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Tenant id */
+                    tenantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IssueApiKey"];
+                };
+            };
+            responses: {
+                /** @description The new key. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IssuedApiKey"];
+                    };
+                };
+                /** @description A malformed tenant id or a bad body (VALIDATION_FAILED). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or unknown API key (UNAUTHENTICATED). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an operator key (FORBIDDEN). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Revoke every API key of a tenant, shutting it out (operators)
+         * @description Its task center sessions end at once on every gateway replica; the key itself stops working at once on the replica that revoked it and within 5 s on the others (their key cache). Its tasks keep running; nothing authenticates as the tenant until a new key is issued.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Tenant id */
+                    tenantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description How many keys and sessions were ended. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RevokedTenantKeys"];
+                    };
+                };
+                /** @description A malformed tenant id (VALIDATION_FAILED). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or unknown API key (UNAUTHENTICATED). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an operator key (FORBIDDEN). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -2140,6 +2394,20 @@ export interface components {
             name: string | null;
             tenantId: string;
         };
+        ApiKey: {
+            /** Format: date-time */
+            createdAt: string;
+            keyId: string;
+            name: string;
+            /**
+             * Format: date-time
+             * @description When it was revoked; null while it works.
+             */
+            revokedAt: string | null;
+            /** @enum {string} */
+            role: "user" | "operator";
+            tenantId: string;
+        };
         Batch: {
             batchId: string;
             /** @description Items per status. */
@@ -2314,6 +2582,20 @@ export interface components {
             progressSteps?: number;
             writeOutput?: string;
         };
+        IssueApiKey: {
+            /** @description What the key is for, shown in the key list. */
+            name: string;
+            /**
+             * @description Default user.
+             * @default user
+             * @enum {string}
+             */
+            role?: "user" | "operator";
+        };
+        IssuedApiKey: components["schemas"]["ApiKey"] & {
+            /** @description The key, shown this once. */
+            apiKey: string;
+        };
         LedgerEntry: {
             amount: number;
             balanceAfter: number;
@@ -2425,6 +2707,16 @@ export interface components {
             typicalDurationMs: number | null;
             /** @description Pending, queued and delayed tasks of every tenant: the line a new task joins. */
             waiting: number;
+        };
+        RevokedApiKey: components["schemas"]["ApiKey"] & {
+            /** @description Task center sessions the key had opened, ended now. */
+            sessionsEnded: number;
+        };
+        RevokedTenantKeys: {
+            /** @description Keys that worked until now. */
+            revoked: number;
+            sessionsEnded: number;
+            tenantId: string;
         };
         Session: {
             /** Format: date-time */

@@ -7,6 +7,8 @@ import { principalOf } from './auth';
 import { createTenantBody, creditsBody, ledgerQuery, tenantIdParams } from './billing.schemas';
 import { ForbiddenError } from './errors';
 import type { LimitsService } from '../limits/limits-service';
+import type { KeyAdmin } from '../keys/key-admin';
+import { keysRouter } from './keys.routes';
 import { tenantLimitsBody } from './limits.schemas';
 import { validate } from './validate';
 
@@ -15,7 +17,7 @@ const operatorOnly: RequestHandler = (_req, res, next) => {
   next();
 };
 
-export function adminRouter(accounts: AccountService, limits?: LimitsService): Router {
+export function adminRouter(accounts: AccountService, limits?: LimitsService, keys?: KeyAdmin): Router {
   const r = Router();
   r.use(operatorOnly);
   const tenantOf = (params: unknown) => validate(tenantIdParams, params).tenantId;
@@ -51,5 +53,6 @@ export function adminRouter(accounts: AccountService, limits?: LimitsService): R
       res.json(await limits.set(tenantOf(req.params), validate(tenantLimitsBody, req.body)));
     });
   }
+  if (keys) r.use(keysRouter(keys));
   return r;
 }

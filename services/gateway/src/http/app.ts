@@ -14,6 +14,7 @@ import { accountRouter } from './account.routes';
 import { adminRouter } from './admin.routes';
 import type { QueueStatsQueries } from '@loom/store';
 import type { SessionStore } from '../session/session-store';
+import type { KeyAdmin } from '../keys/key-admin';
 import { webRouter } from '../web/static';
 import type { Authenticator } from './auth';
 import { queuesRouter } from './queues.routes';
@@ -45,6 +46,8 @@ export interface GatewayDeps {
   billing?: { accounts: AccountService; batches: BatchService };
   /** Tenant limits: operators set them (/v1/admin/tenants/:id/limits), tenants read theirs (/v1/account/limits); served with billing. */
   limits?: LimitsService;
+  /** Operators' API keys (/v1/admin/tenants/:id/keys, /v1/admin/keys/:id): list, issue, revoke; served with billing. */
+  keys?: KeyAdmin;
   /** Task center sign-in (/v1/session); without it only API keys authenticate. */
   sessions?: SessionStore;
   /** GET /v1/queues; an app built without it (focused tests) does not serve it. */
@@ -80,7 +83,7 @@ export function createApp(deps: GatewayDeps): Express {
   if (deps.billing) {
     app.use('/v1/batches', auth, json, batchesRouter(deps.billing.batches));
     app.use('/v1/account', auth, accountRouter(deps.billing.accounts, deps.limits));
-    app.use('/v1/admin', auth, json, adminRouter(deps.billing.accounts, deps.limits));
+    app.use('/v1/admin', auth, json, adminRouter(deps.billing.accounts, deps.limits, deps.keys));
   }
   if (deps.queueStats) app.use('/v1/queues', auth, queuesRouter({ stats: deps.queueStats, types: () => deps.catalog.describe().map((t) => t.type) }));
   app.get('/v1/task-types', auth, (_req, res) => void res.json(deps.catalog.describe()));

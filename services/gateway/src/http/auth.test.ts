@@ -38,6 +38,40 @@ describe('authenticator', () => {
     expect(await auth.authenticate(undefined)).toBeNull();
   });
 
+  it('forgets revoked keys at once, and a fresh lookup skips the cache', async () => {
+    const records: Record<string, ApiKeyRecord> = { good: record('user') };
+    const keys = fakeKeys(records);
+    const auth = createAuthenticator(keys, { ttlMs: 60_000 });
+    expect(await auth.authenticate('good')).not.toBeNull();
+    delete records.good; // revoked in the database
+    expect(await auth.authenticate('good')).not.toBeNull(); // cached
+    expect(await auth.authenticate('good', { fresh: true })).toBeNull();
+    records.good = record('user');
+    await auth.authenticate('good');
+    delete records.good;
+    auth.forget({ tenantId: 'other' });
+    expect(await auth.authenticate('good')).not.toBeNull();
+    auth.forget({ keyId: 'k1' });
+    expect(await auth.authenticate('good')).toBeNull();
+  });
+
+  it('does not cache what a lookup begun before a revocation read', async () => {
+    let release!: (r: ApiKeyRecord | null) => void;
+    const lookups: string[] = [];
+    const auth = createAuthenticator({
+      findByKey: (key: string) => {
+        lookups.push(key);
+        return lookups.length === 1 ? new Promise((r) => (release = r)) : Promise.resolve(null);
+      },
+    });
+    const first = auth.authenticate('good');
+    auth.forget({ keyId: 'k1' });
+    release(record('user'));
+    expect(await first).not.toBeNull();
+    expect(await auth.authenticate('good')).toBeNull();
+    expect(lookups).toHaveLength(2);
+  });
+
   it('reads the Bearer header', () => {
     expect(bearerToken('Bearer abc')).toBe('abc');
     expect(bearerToken('bearer  abc ')).toBe('abc');

@@ -154,6 +154,15 @@ export class TenantNotFoundError extends ApiError {
   }
 }
 
+/** 404: no API key with this id. */
+export class ApiKeyNotFoundError extends ApiError {
+  readonly code = 'API_KEY_NOT_FOUND';
+  readonly status = 404;
+  constructor(readonly keyId: string) {
+    super(`API key ${keyId} not found`);
+  }
+}
+
 /** 409: a batch item can be retried by hand only after its batch has settled. */
 export class BatchNotSettledError extends ApiError {
   readonly code = 'BATCH_NOT_SETTLED';

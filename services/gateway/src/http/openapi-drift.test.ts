@@ -37,6 +37,7 @@ function fullApp() {
     webhooks: unused,
     billing: { accounts: unused, batches: unused },
     limits: unused,
+    keys: unused,
     ...({ sessions: unused, queueStats: unused, webDir: fs.mkdtempSync(path.join(os.tmpdir(), 'loom-web-')) } as Partial<GatewayDeps>),
   };
   return { app: createApp(deps), catalog };

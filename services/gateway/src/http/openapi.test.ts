@@ -29,6 +29,8 @@ describe('OpenAPI document', () => {
         '/v1/admin/tenants/{tenantId}/credits',
         '/v1/admin/tenants/{tenantId}/ledger',
         '/v1/admin/tenants/{tenantId}/limits',
+        '/v1/admin/tenants/{tenantId}/keys',
+        '/v1/admin/keys/{keyId}',
         '/v1/session',
         '/v1/tasks/retry',
         '/v1/webhooks/{provider}',

@@ -38,6 +38,7 @@ import {
   tenantIdParams,
 } from './billing.schemas';
 import { registerSessionCookie, registerTaskCenterPaths } from './openapi-center';
+import { registerApiKeyPaths } from './openapi-keys';
 import { tenantLimitsBody, tenantLimitsSchema } from './limits.schemas';
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
@@ -212,6 +213,7 @@ export function buildOpenApiDocument(opts: OpenApiOptions = {}): OpenApiDocument
   });
   registerBillingPaths(path);
   registerTaskCenterPaths(registry, path);
+  registerApiKeyPaths(path);
   registry.registerPath({
     method: 'post',
     path: '/v1/webhooks/{provider}',

@@ -1,9 +1,17 @@
 // The session cookie's parsing and the CSRF rules of cookie-authenticated writes.
 import type { Request } from 'express';
-import { checkSameOrigin, sessionTokenOf } from './session-auth';
+import { checkOrigin, checkSameOrigin, sessionTokenOf } from './session-auth';
 
 const req = (headers: Record<string, string>, method = 'POST') =>
-  ({ method, get: (name: string) => headers[name.toLowerCase()] }) as unknown as Request;
+  ({ method, headers, get: (name: string) => headers[name.toLowerCase()] }) as unknown as Request;
+const codeOf = (f: () => void): unknown => {
+  try {
+    f();
+  } catch (err) {
+    return (err as { code?: unknown }).code;
+  }
+  return undefined;
+};
 
 describe('sessionTokenOf', () => {
   it('finds the session cookie among others', () => {
@@ -35,5 +43,24 @@ describe('checkSameOrigin', () => {
       code = (err as { code?: unknown }).code;
     }
     expect(code).toBe('CSRF_REJECTED');
+  });
+});
+
+describe('checkOrigin of a cookie WebSocket handshake (Origin required)', () => {
+  const host = { host: 'loom.example:8080' };
+  it('accepts its own origin only', () => {
+    expect(codeOf(() => checkOrigin({ ...host, origin: 'http://loom.example:8080', 'sec-fetch-site': 'same-origin' }, { required: true }))).toBeUndefined();
+    expect(codeOf(() => checkOrigin({ ...host }, { required: false }))).toBeUndefined();
+  });
+
+  it.each([
+    ['no Origin', {}],
+    ['another origin', { origin: 'https://evil.example' }],
+    ['another port', { origin: 'http://loom.example:9090' }],
+    ['an opaque origin', { origin: 'null' }],
+    ['a malformed origin', { origin: 'not a url' }],
+    ['a cross-site handshake', { origin: 'http://loom.example:8080', 'sec-fetch-site': 'cross-site' }],
+  ])('refuses %s with CSRF_REJECTED', (_what, headers) => {
+    expect(codeOf(() => checkOrigin({ ...host, ...headers }, { required: true }))).toBe('CSRF_REJECTED');
   });
 });

@@ -3,7 +3,9 @@
 // the browser on its own, so a write it authenticates must prove it comes from our page: the
 // custom header CSRF_HEADER (a cross-site page cannot set it without a CORS preflight, which
 // the gateway never grants) and, when the browser names it, an Origin of this very host.
-// SameSite=Strict on the cookie is the second lock.
+// SameSite=Strict on the cookie is the second lock. A WebSocket handshake cannot carry a custom
+// header, so there (live/websocket.ts) the Origin alone decides, and it must be present.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Session, SessionStore } from '../session/session-store';
 import { apiKeyOf, type Authenticator } from './auth';
@@ -26,9 +28,19 @@ export function sessionTokenOf(cookieHeader: string | undefined): string | undef
 /** Throws CSRF_REJECTED unless the request carries the header and comes from this origin. */
 export function checkSameOrigin(req: Request): void {
   if (!req.get(CSRF_HEADER)) throw new CsrfRejectedError(`a cookie-authenticated ${req.method} needs the ${CSRF_HEADER} header (sent by the task center page)`);
-  const site = req.get('sec-fetch-site');
+  checkOrigin(req.headers, { required: false });
+}
+
+/**
+ * Throws CSRF_REJECTED when the browser says the request comes from another site (Sec-Fetch-Site)
+ * or another origin (Origin, compared with this request's Host); with `required`, also when no
+ * Origin is sent (every browser sends one on a WebSocket handshake).
+ */
+export function checkOrigin(headers: IncomingHttpHeaders, { required }: { required: boolean }): void {
+  const site = headers['sec-fetch-site'];
   if (site && site !== 'same-origin' && site !== 'none') throw new CsrfRejectedError(`cross-site request refused (Sec-Fetch-Site: ${site})`);
-  const origin = req.get('origin');
+  const origin = headers.origin;
+  if (!origin && required) throw new CsrfRejectedError('a cookie-authenticated WebSocket handshake needs an Origin header of this gateway');
   if (origin && origin !== 'null') {
     let host: string | undefined;
     try {
@@ -36,14 +48,14 @@ export function checkSameOrigin(req: Request): void {
     } catch {
       host = undefined;
     }
-    if (host !== req.get('host')) throw new CsrfRejectedError(`request from another origin (${origin}) refused`);
+    if (host !== headers.host) throw new CsrfRejectedError(`request from another origin (${origin}) refused`);
   } else if (origin === 'null') {
     throw new CsrfRejectedError('request from an opaque origin refused');
   }
 }
 
 /** The session the request's cookie names, if live. */
-export async function sessionOf(req: Request, sessions: SessionStore | undefined): Promise<{ token: string; session: Session } | null> {
+export async function sessionOf(req: { headers: IncomingHttpHeaders }, sessions: SessionStore | undefined): Promise<{ token: string; session: Session } | null> {
   const token = sessionTokenOf(req.headers.cookie);
   if (!sessions || !token) return null;
   const session = await sessions.find(token);

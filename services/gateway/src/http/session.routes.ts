@@ -18,9 +18,17 @@ export function sessionRouter(deps: { auth: Authenticator; sessions: SessionStor
     // A forged sign-in would put the victim in the attacker's account (login CSRF).
     checkSameOrigin(req);
     const { apiKey } = validate(signInBody, req.body);
-    const principal = await deps.auth.authenticate(apiKey);
+    // Fresh reads, not the key cache: a session outlives the request by hours, so it must not be
+    // opened by a key revoked moments ago on another replica. The read after the insert closes the
+    // race with a revocation in between (it revokes the key, then deletes the key's sessions: if
+    // this read still sees the key live, that deletion comes after our insert and ends it).
+    const principal = await deps.auth.authenticate(apiKey, { fresh: true });
     if (!principal) throw new UnauthenticatedError('unknown API key');
     const { token, expiresAt } = await deps.sessions.create(principal);
+    if (!(await deps.auth.authenticate(apiKey, { fresh: true }))) {
+      await deps.sessions.remove(token);
+      throw new UnauthenticatedError('the API key was revoked');
+    }
     res.cookie(SESSION_COOKIE, token, { ...cookieOptions(req), expires: expiresAt });
     res.status(201).json({ tenantId: principal.tenantId, role: principal.role, expiresAt: expiresAt.toISOString() });
   });

@@ -1,12 +1,17 @@
 // WebSocket at /v1/ws: the same live events as SSE, one JSON text frame each. Runs in noServer
-// mode on the HTTP server's `upgrade` event, so authentication (Bearer header, or `?apiKey=`
-// for browsers) and the tenant check answer with a plain HTTP error before any upgrade.
+// mode on the HTTP server's `upgrade` event, so authentication (Bearer header, `?apiKey=`, or the
+// task center's session cookie) and the tenant check answer with a plain HTTP error before any
+// upgrade. The browser sends the cookie on a handshake from any page, and the same-origin policy
+// does not apply to WebSockets: a cookie handshake is accepted only with an Origin of this very
+// gateway, or a foreign page could read the victim's events (Cross-Site WebSocket Hijacking, 403).
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '@loom/telemetry';
-import { apiKeyOf, type Authenticator } from '../http/auth';
+import { apiKeyOf, type Authenticator, type Principal } from '../http/auth';
 import { RouteNotFoundError, UnauthenticatedError, ValidationError, toErrorResponse } from '../http/errors';
+import { checkOrigin, sessionOf, sessionTokenOf } from '../http/session-auth';
+import type { SessionStore } from '../session/session-store';
 import { liveQuery } from '../http/schemas';
 import type { TaskService } from '../tasks/task-service';
 import type { LiveHub } from './live-hub';
@@ -14,6 +19,8 @@ import { openLiveStream } from './live-stream';
 
 export interface LiveWebSocketOptions {
   auth: Authenticator;
+  /** Task center sessions; without them only API keys open the socket. */
+  sessions?: SessionStore;
   hub: LiveHub;
   tasks: Pick<TaskService, 'get'>;
   logger: Logger;
@@ -26,16 +33,14 @@ export interface LiveWebSocketOptions {
 }
 
 export function attachLiveWebSocket(server: http.Server, opts: LiveWebSocketOptions): { close(): void } {
-  const { auth, hub, tasks, logger, path = '/v1/ws', pingMs = 15_000, maxBufferedBytes = 1 << 20 } = opts;
+  const { auth, sessions, hub, tasks, logger, path = '/v1/ws', pingMs = 15_000, maxBufferedBytes = 1 << 20 } = opts;
   // Clients only listen: a tiny maxPayload bounds what they can make us read.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
 
   async function onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== path) throw new RouteNotFoundError(`no WebSocket endpoint at ${url.pathname}`);
-    const key = apiKeyOf(req.headers, url, true);
-    const principal = await auth.authenticate(key);
-    if (!principal) throw new UnauthenticatedError(key ? 'unknown API key' : 'missing API key: send Authorization: Bearer <key> or ?apiKey=');
+    const principal = await principalOf(req, url);
     const query = liveQuery.safeParse(Object.fromEntries(url.searchParams));
     if (!query.success) throw ValidationError.fromZod(query.error);
 
@@ -79,6 +84,24 @@ export function attachLiveWebSocket(server: http.Server, opts: LiveWebSocketOpti
       client.on('error', (err) => logger.debug({ err: err.message }, 'websocket error'));
       stream.start();
     });
+  }
+
+  /** The caller: a key when one is sent (then the cookie is not looked at), else a live session from this origin. */
+  async function principalOf(req: http.IncomingMessage, url: URL): Promise<Principal> {
+    const key = apiKeyOf(req.headers, url, true);
+    if (key) {
+      const principal = await auth.authenticate(key);
+      if (!principal) throw new UnauthenticatedError('unknown API key');
+      return principal;
+    }
+    const found = await sessionOf(req, sessions);
+    if (!found) {
+      throw new UnauthenticatedError(
+        sessions && sessionTokenOf(req.headers.cookie) ? 'the session has ended: sign in again' : 'missing API key: send Authorization: Bearer <key> or ?apiKey=',
+      );
+    }
+    checkOrigin(req.headers, { required: true });
+    return found.session.principal;
   }
 
   const listener = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {

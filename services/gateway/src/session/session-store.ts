@@ -2,6 +2,9 @@
 // principal it stands for with an expiry, in MongoDB (collection `sessions`) so that any gateway
 // replica honours it and sign-out ends it everywhere at once. Only the token's sha256 is stored:
 // a read of the collection gives no usable cookie. The gateway owns this collection.
+// A session is only as good as the key that opened it: revoking the key (or all of a tenant's)
+// deletes its sessions in the same request (keys/key-admin.ts), and every lookup reads this
+// collection, uncached, so the next request on any replica is refused.
 import { createHash, randomBytes } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Principal } from '../http/auth';
@@ -28,6 +31,8 @@ export interface SessionStore {
   find(token: string | undefined): Promise<Session | null>;
   /** Ends a session; ending an unknown one is not an error. */
   remove(token: string): Promise<void>;
+  /** Ends every session a key opened, or every session of a tenant (its keys revoked); how many. */
+  removeBy(who: { keyId: string } | { tenantId: string }): Promise<number>;
 }
 
 export interface SessionStoreOptions {
@@ -49,6 +54,9 @@ const sessionSchema = new Schema<SessionRecord>(
 );
 // MongoDB removes expired sessions by itself; lookups check expiresAt anyway (the local stand-in has no TTL monitor).
 sessionSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+// Revocation ends sessions by key or by tenant.
+sessionSchema.index({ keyId: 1 });
+sessionSchema.index({ tenantId: 1 });
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -73,6 +81,10 @@ export async function createSessionStore(conn: Connection, opts: SessionStoreOpt
     },
     async remove(token) {
       await Session.deleteOne({ _id: hashOf(token) });
+    },
+    async removeBy(who) {
+      const filter = 'keyId' in who ? { keyId: who.keyId } : { tenantId: who.tenantId };
+      return (await Session.deleteMany(filter)).deletedCount;
     },
   };
 }
