@@ -102,6 +102,36 @@ describe('API key revocation and cookie WebSockets', () => {
     expect((await ops('POST', `/v1/admin/tenants/${t.tenantId}/keys`, { name: '' })).status).toBe(400);
   });
 
+  it('closes the live streams a revoked key or its sessions hold open, on another replica too', async () => {
+    const t = await newTenant('streams');
+    const keyId = (await ops('GET', `/v1/admin/tenants/${t.tenantId}/keys`)).body[0].keyId as string;
+    const s = await signIn(sys.gatewayUrl, t.apiKey);
+    const ended = (what: string, p: Promise<unknown>) =>
+      Promise.race([p, new Promise((_r, reject) => setTimeout(() => reject(new Error(`${what} still open 20 s after the revocation`)), 20_000).unref())]);
+    const sse = async (headers: Record<string, string>) => {
+      const r = await fetch(`${second}/v1/events`, { headers });
+      expect(r.status).toBe(200);
+      const reader = r.body!.getReader();
+      // Read to the end: done once the gateway closes the stream.
+      return {
+        closed: (async () => {
+          while (!(await reader.read()).done);
+          return 'closed';
+        })(),
+      };
+    };
+    const byKey = await sse({ authorization: `Bearer ${t.apiKey}` });
+    const byCookie = await sse({ cookie: s.cookie });
+    const socket = new WebSocket(`${second.replace('http', 'ws')}/v1/ws`, { headers: { cookie: s.cookie, origin: second } });
+    const socketClosed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+
+    expect((await ops('DELETE', `/v1/admin/keys/${keyId}`)).status).toBe(200);
+    expect(await ended('the SSE stream of the key', byKey.closed)).toBe('closed');
+    expect(await ended('the SSE stream of the session', byCookie.closed)).toBe('closed');
+    expect(await ended('the WebSocket of the session', socketClosed)).toBe(1008);
+  });
+
   describe('the WebSocket endpoint', () => {
     const wsUrl = (p: string) => `${sys.gatewayUrl.replace('http', 'ws')}${p}`;
     /** Opens a socket and resolves with its first message, or with the HTTP status that refused it. */

@@ -62,7 +62,11 @@ export async function sessionOf(req: { headers: IncomingHttpHeaders }, sessions:
   return session ? { token, session } : null;
 }
 
-/** Express middleware: 401 unless the request carries a known key or a live session; the principal goes to res.locals. */
+/**
+ * Express middleware: 401 unless the request carries a known key or a live session; the principal
+ * goes to res.locals, and with it (stillValidOf) how a long-lived answer (a live stream) asks later
+ * whether that key or session still holds.
+ */
 export function requireCaller(auth: Authenticator, sessions: SessionStore | undefined, opts: { allowQueryKey?: boolean } = {}): RequestHandler {
   return async (req, res, next) => {
     const key = apiKeyOf(req.headers, opts.allowQueryKey ? new URL(req.originalUrl, 'http://localhost') : undefined, !!opts.allowQueryKey);
@@ -70,14 +74,21 @@ export function requireCaller(auth: Authenticator, sessions: SessionStore | unde
       const principal = await auth.authenticate(key);
       if (!principal) return reject(res, 'unknown API key');
       res.locals.principal = principal;
+      res.locals.stillValid = async () => (await auth.authenticate(key)) !== null;
       return next();
     }
     const found = await sessionOf(req, sessions);
     if (!found) return reject(res, sessionTokenOf(req.headers.cookie) ? 'the session has ended: sign in again' : 'missing API key: send Authorization: Bearer <key>');
     if (!SAFE_METHODS.has(req.method)) checkSameOrigin(req);
     res.locals.principal = found.session.principal;
+    res.locals.stillValid = async () => (await sessions!.find(found.token)) !== null;
     next();
   };
+}
+
+/** The check requireCaller left for this request: whether its key or session still holds. */
+export function stillValidOf(res: Response): () => Promise<boolean> {
+  return res.locals.stillValid as () => Promise<boolean>;
 }
 
 function reject(res: Response, message: string): never {

@@ -7,6 +7,10 @@
 // snapshot, the events after that id when the hub still knows them all; when it does not, it
 // gets a fresh snapshot (one-task stream) or a `stream.reset` event (the client should read the
 // state it shows again), so a reconnect never silently loses an event.
+//
+// A stream outlives the request that opened it, so it asks again every recheckMs whether its
+// caller still may (the key not revoked, the session not ended) and closes when not: a revoked
+// key or session stops receiving within that time on every replica.
 import type { Principal } from '../http/auth';
 import { tenantScope } from '../http/auth';
 import type { LiveEvent } from '../http/schemas';
@@ -21,8 +25,12 @@ export const RESET_EVENT = 'stream.reset';
 export interface LiveSink {
   /** `id`: the event's id, for the client to resume after it. */
   send(event: LiveEvent, id: string): void;
-  close(): void;
+  /** `revoked`: the caller's key or session has ended (else the gateway is stopping). */
+  close(why?: 'revoked'): void;
 }
+
+/** How often an open stream checks that its caller's key or session still holds (default). */
+export const RECHECK_MS = 5_000;
 
 export interface LiveStream {
   /** Sends the snapshot (or the replay) and what arrived meanwhile, then passes events straight through. */
@@ -40,8 +48,13 @@ export async function openLiveStream(opts: {
   /** Resume after this event id (SSE Last-Event-ID). */
   lastEventId?: string;
   sink: LiveSink;
+  /** Whether the caller's key or session still holds; asked every recheckMs once started (a failed check keeps the stream). */
+  stillValid?: () => Promise<boolean>;
+  /** Default RECHECK_MS. */
+  recheckMs?: number;
 }): Promise<LiveStream> {
-  const { hub, tasks, principal, taskId, sink, lastEventId } = opts;
+  const { hub, tasks, principal, taskId, sink, lastEventId, stillValid, recheckMs = RECHECK_MS } = opts;
+  let recheck: ReturnType<typeof setInterval> | undefined;
   const filter = { tenantId: tenantScope(principal), taskId };
   let held: { event: LiveEvent; id: string }[] | null = [];
   const unsubscribe = hub.subscribe({
@@ -78,7 +91,25 @@ export async function openLiveStream(opts: {
       const sent = new Set(first.map((e) => e.id));
       for (const e of first) sink.send(e.event, e.id);
       for (const e of pending) if (!sent.has(e.id)) sink.send(e.event, e.id);
+      if (!stillValid) return;
+      recheck = setInterval(() => {
+        stillValid().then(
+          (ok) => {
+            if (ok || !recheck) return;
+            clearInterval(recheck);
+            recheck = undefined;
+            unsubscribe();
+            sink.close('revoked');
+          },
+          () => undefined,
+        );
+      }, recheckMs);
+      recheck.unref();
     },
-    stop: unsubscribe,
+    stop() {
+      clearInterval(recheck);
+      recheck = undefined;
+      unsubscribe();
+    },
   };
 }

@@ -4,6 +4,7 @@
 // (live-stream.ts: replay, or a fresh snapshot when the missed events are not known here).
 import type { RequestHandler } from 'express';
 import { principalOf } from '../http/auth';
+import { stillValidOf } from '../http/session-auth';
 import { ValidationError } from '../http/errors';
 import { liveHeaders, liveQuery, type LiveEvent } from '../http/schemas';
 import type { TaskService } from '../tasks/task-service';
@@ -42,6 +43,7 @@ export function sseHandler({ hub, tasks, heartbeatMs = 15_000, maxBufferedBytes 
       taskId: query.data.taskId,
       lastEventId: headers.data['last-event-id'] ?? query.data.lastEventId,
       sink: { send: (e, id) => write(formatSse(e, id)), close: () => res.end() },
+      stillValid: stillValidOf(res),
     });
 
     // The client may have gone while we looked the task up: then 'close' has already fired.

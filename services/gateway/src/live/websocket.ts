@@ -40,7 +40,7 @@ export function attachLiveWebSocket(server: http.Server, opts: LiveWebSocketOpti
   async function onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== path) throw new RouteNotFoundError(`no WebSocket endpoint at ${url.pathname}`);
-    const principal = await principalOf(req, url);
+    const { principal, stillValid } = await callerOf(req, url);
     const query = liveQuery.safeParse(Object.fromEntries(url.searchParams));
     if (!query.success) throw ValidationError.fromZod(query.error);
 
@@ -49,6 +49,7 @@ export function attachLiveWebSocket(server: http.Server, opts: LiveWebSocketOpti
       hub,
       tasks,
       principal,
+      stillValid,
       taskId: query.data.taskId,
       sink: {
         send(e) {
@@ -56,7 +57,8 @@ export function attachLiveWebSocket(server: http.Server, opts: LiveWebSocketOpti
           if (ws.bufferedAmount > maxBufferedBytes) return void ws.terminate();
           ws.send(JSON.stringify(e));
         },
-        close: () => ws?.close(1001, 'gateway shutting down'),
+        // 1008 (policy violation): the credentials ended; 1001: the gateway is going away.
+        close: (why) => (why === 'revoked' ? ws?.close(1008, 'the API key or session has ended') : ws?.close(1001, 'gateway shutting down')),
       },
     });
     if (socket.destroyed) return stream.stop();
@@ -87,12 +89,12 @@ export function attachLiveWebSocket(server: http.Server, opts: LiveWebSocketOpti
   }
 
   /** The caller: a key when one is sent (then the cookie is not looked at), else a live session from this origin. */
-  async function principalOf(req: http.IncomingMessage, url: URL): Promise<Principal> {
+  async function callerOf(req: http.IncomingMessage, url: URL): Promise<{ principal: Principal; stillValid: () => Promise<boolean> }> {
     const key = apiKeyOf(req.headers, url, true);
     if (key) {
       const principal = await auth.authenticate(key);
       if (!principal) throw new UnauthenticatedError('unknown API key');
-      return principal;
+      return { principal, stillValid: async () => (await auth.authenticate(key)) !== null };
     }
     const found = await sessionOf(req, sessions);
     if (!found) {
@@ -101,7 +103,7 @@ export function attachLiveWebSocket(server: http.Server, opts: LiveWebSocketOpti
       );
     }
     checkOrigin(req.headers, { required: true });
-    return found.session.principal;
+    return { principal: found.session.principal, stillValid: async () => (await sessions!.find(found.token)) !== null };
   }
 
   const listener = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
