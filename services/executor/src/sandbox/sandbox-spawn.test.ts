@@ -1,8 +1,8 @@
 // Where the sandbox entry is found (source under tsx, or the bundle), the start-up check when it
-// is missing, and what a sandbox gets of the executor's environment.
+// is missing, what a sandbox gets of the executor's environment, and a process that never starts.
 import os from 'node:os';
 import path from 'node:path';
-import { assertSandboxEntry, SANDBOX_BUNDLE, sandboxEntry, sandboxEnv } from './sandbox-spawn';
+import { assertSandboxEntry, SANDBOX_BUNDLE, sandboxEntry, sandboxEnv, spawnSandbox } from './sandbox-spawn';
 
 describe('sandbox entry and environment', () => {
   it('runs the TypeScript entry from source and the bundle beside dist/executor.js', () => {
@@ -20,5 +20,10 @@ describe('sandbox entry and environment', () => {
   it('passes on how to run, and no credential', () => {
     const env = sandboxEnv({ PATH: '/usr/bin', HOME: '/home/node', MONGO_URL: 'mongodb://db', S3_SECRET_ACCESS_KEY: 's', REPLICATE_API_TOKEN: 't', AMQP_URL: 'amqp://u:p@mq' });
     expect(env).toEqual({ PATH: '/usr/bin', HOME: '/home/node' });
+  });
+
+  it('a child process that cannot start still ends (its run must not wait for an exit that never comes)', async () => {
+    const sandbox = spawnSandbox('child_process', sandboxEntry(), { execPath: path.join(os.tmpdir(), 'no-such-node') });
+    await expect(sandbox.exited).resolves.toMatchObject({ code: null, error: expect.stringContaining('ENOENT') });
   });
 });

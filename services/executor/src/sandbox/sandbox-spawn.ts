@@ -54,8 +54,13 @@ export function sandboxEnv(from: NodeJS.ProcessEnv = process.env): Record<string
   return env;
 }
 
-export function spawnSandbox(isolation: Isolation, entry = sandboxEntry()): SandboxProcess {
-  return isolation === 'worker_thread' ? spawnWorker(entry) : spawnProcess(entry);
+export interface SpawnOptions {
+  /** The node binary of a child process; default the executor's own (process.execPath). */
+  execPath?: string;
+}
+
+export function spawnSandbox(isolation: Isolation, entry = sandboxEntry(), opts: SpawnOptions = {}): SandboxProcess {
+  return isolation === 'worker_thread' ? spawnWorker(entry) : spawnProcess(entry, opts);
 }
 
 function spawnWorker(entry: string): SandboxProcess {
@@ -72,12 +77,18 @@ function spawnWorker(entry: string): SandboxProcess {
   };
 }
 
-function spawnProcess(entry: string): SandboxProcess {
+function spawnProcess(entry: string, opts: SpawnOptions): SandboxProcess {
   // "advanced" serialization: structured clones, as with a worker (Buffers stay bytes).
-  const child = fork(entry, [], { execArgv: execArgvFor(entry), env: sandboxEnv(), serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(entry, [], { execPath: opts.execPath, execArgv: execArgvFor(entry), env: sandboxEnv(), serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let error: string | undefined;
-  child.on('error', (err) => (error = err.message));
-  const exited = new Promise<SandboxExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, error })));
+  const exited = new Promise<SandboxExit>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal, error }));
+    child.on('error', (err) => {
+      error ??= err.message;
+      // A process that never started emits no 'exit': without this its run would never end.
+      if (child.pid === undefined) resolve({ code: null, signal: null, error });
+    });
+  });
   return {
     describe: `process ${child.pid}`,
     send: (m: HostMessage) => {
