@@ -145,6 +145,24 @@ describe('loom batches, account and admin', () => {
     expect((await loom(['admin', 'tenants', 'create', 'x'], asUser())).stderr).toContain('FORBIDDEN (HTTP 403)');
   });
 
+  it("lists, issues and revokes a tenant's API keys; a revoked key is refused", async () => {
+    const ops = { LOOM_URL: sys.gatewayUrl, LOOM_API_KEY: sys.operatorKey };
+    const tenant = JSON.parse((await loom(['admin', 'tenants', 'create', 'keys', '-o', 'json'], ops)).stdout) as { tenantId: string; apiKey: string };
+    const issued = JSON.parse((await loom(['admin', 'tenants', 'keys', tenant.tenantId, '--issue', 'ci', '-o', 'json'], ops)).stdout);
+    expect(issued).toMatchObject({ tenantId: tenant.tenantId, name: 'ci', role: 'user', apiKey: expect.stringMatching(/^lk_/) });
+    const listed = (await loom(['admin', 'tenants', 'keys', tenant.tenantId, '-o', 'jsonl'], ops)).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(listed.map((k: { name: string }) => k.name)).toEqual(['keys (first key)', 'ci']);
+    const asNew = { LOOM_URL: sys.gatewayUrl, LOOM_API_KEY: issued.apiKey as string };
+    expect((await loom(['account', '-o', 'json'], asNew)).code).toBe(0);
+    const revoked = JSON.parse((await loom(['admin', 'revoke-key', issued.keyId, '-o', 'json'], ops)).stdout);
+    expect(revoked).toMatchObject({ keyId: issued.keyId, revokedAt: expect.any(String), sessionsEnded: 0 });
+    // This gateway forgot it at once: refused.
+    expect((await loom(['account'], asNew)).stderr).toContain('UNAUTHENTICATED (HTTP 401)');
+    expect(JSON.parse((await loom(['admin', 'tenants', 'keys', tenant.tenantId, '--revoke-all', '-o', 'json'], ops)).stdout)).toEqual({ tenantId: tenant.tenantId, revoked: 1, sessionsEnded: 0 });
+    expect((await loom(['account'], { LOOM_URL: sys.gatewayUrl, LOOM_API_KEY: tenant.apiKey })).code).toBe(1);
+    expect((await loom(['admin', 'tenants', 'keys', tenant.tenantId, '--issue', 'x', '--revoke-all'], ops)).code).toBe(2);
+  });
+
   it('sets and shows a tenant\'s limits; a submit over them exits 1 naming the code and when to retry', async () => {
     const ops = { LOOM_URL: sys.gatewayUrl, LOOM_API_KEY: sys.operatorKey };
     const tenant = JSON.parse((await loom(['admin', 'tenants', 'create', 'limited', '-o', 'json'], ops)).stdout) as { tenantId: string; apiKey: string };

@@ -25,6 +25,7 @@ export type Account = Schemas['Account'];
 export type LedgerEntry = Schemas['LedgerEntry'];
 export type CreatedTenant = Schemas['CreatedTenant'];
 export type TenantLimits = Schemas['TenantLimits'];
+export type ApiKey = Schemas['ApiKey'];
 export type ListTasksQuery = NonNullable<paths['/v1/tasks']['get']['parameters']['query']>;
 
 export const TERMINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled'];
@@ -165,6 +166,18 @@ export function createLoomClient(opts: LoomClientOptions) {
     /** Sets a tenant's overrides (null: back to the default); fields left out stay. */
     setLimits: (tenantId: string, body: Schemas['TenantLimitsChange']): Promise<TenantLimits> =>
       call(`PUT /v1/admin/tenants/${tenantId}/limits`, () => api.PUT('/v1/admin/tenants/{tenantId}/limits', { params: { path: { tenantId } }, body })),
+    /** A tenant's API keys (never the keys themselves), revoked ones included. */
+    keys: (tenantId: string): Promise<ApiKey[]> =>
+      call(`GET /v1/admin/tenants/${tenantId}/keys`, () => api.GET('/v1/admin/tenants/{tenantId}/keys', { params: { path: { tenantId } } })),
+    /** A new key for a tenant, shown this once. */
+    issueKey: (tenantId: string, body: Schemas['IssueApiKey']): Promise<Schemas['IssuedApiKey']> =>
+      call(`POST /v1/admin/tenants/${tenantId}/keys`, () => api.POST('/v1/admin/tenants/{tenantId}/keys', { params: { path: { tenantId } }, body })),
+    /** Revokes a key; its task center sessions and live streams end with it. */
+    revokeKey: (keyId: string): Promise<Schemas['RevokedApiKey']> =>
+      call(`DELETE /v1/admin/keys/${keyId}`, () => api.DELETE('/v1/admin/keys/{keyId}', { params: { path: { keyId } } })),
+    /** Revokes every key of a tenant: nothing authenticates as it until a new key is issued. */
+    revokeTenantKeys: (tenantId: string): Promise<Schemas['RevokedTenantKeys']> =>
+      call(`DELETE /v1/admin/tenants/${tenantId}/keys`, () => api.DELETE('/v1/admin/tenants/{tenantId}/keys', { params: { path: { tenantId } } })),
     ledger(tenantId: string, o: { limit?: number } = {}): AsyncGenerator<LedgerEntry> {
       const pageSize = Math.min(200, o.limit ?? 200);
       return pages(

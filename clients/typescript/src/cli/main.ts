@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { createLoomClient, TERMINAL_STATUSES, type LoomClient, type Task, type TaskLogLine, type TenantLimits } from '../client';
+import { createLoomClient, TERMINAL_STATUSES, type LoomClient, type Task, type TaskLogLine, type TenantLimits, type ApiKey } from '../client';
 import { isLoomApiError } from '../errors';
 import type { LiveEvent } from '../live';
 import { createOutput, OUTPUT_FORMATS, type Column, type Output, type OutputFormat } from './output';
@@ -340,7 +340,8 @@ export function buildProgram(run: { exitCode: number }): Command {
       out.item(await client.account.limits(), limitsColumns);
     });
 
-  const tenants = program.command('admin').description('operators: tenants and their credits').command('tenants').description('tenants');
+  const admin = program.command('admin').description('operators: tenants, their credits, limits and API keys');
+  const tenants = admin.command('tenants').description('tenants');
   tenants
     .command('create <name>')
     .description("create a tenant and its first API key (shown once)")
@@ -381,6 +382,44 @@ export function buildProgram(run: { exitCode: number }): Command {
       const { client, out } = ctx(true);
       const changes = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v === 'default' ? null : v]));
       out.item(Object.keys(changes).length ? await client.admin.setLimits(tenantId, changes) : await client.admin.limits(tenantId), limitsColumns);
+    });
+  const keyColumns: Column<ApiKey>[] = [
+    { header: 'key id', value: (k) => k.keyId },
+    { header: 'role', value: (k) => k.role },
+    { header: 'name', value: (k) => k.name },
+    { header: 'created', value: (k) => k.createdAt },
+    { header: 'revoked', value: (k) => k.revokedAt ?? '-' },
+  ];
+  tenants
+    .command('keys <tenantId>')
+    .description("a tenant's API keys; --issue <name> issues one (shown once), --revoke-all shuts the tenant out")
+    .option('--issue <name>', 'issue a key with this name')
+    .option('--operator', 'with --issue: an operator key')
+    .option('--revoke-all', 'revoke every key of the tenant (its sessions and live streams end with them)')
+    .action(async (tenantId: string, o: { issue?: string; operator?: boolean; revokeAll?: boolean }) => {
+      const { client, out } = ctx(true);
+      if (o.issue !== undefined && o.revokeAll) throw new UsageError('--issue and --revoke-all go separately');
+      if (o.operator && o.issue === undefined) throw new UsageError('--operator goes with --issue');
+      if (o.issue !== undefined) {
+        const k = await client.admin.issueKey(tenantId, { name: o.issue, role: o.operator ? 'operator' : 'user' });
+        return out.item(k, [...keyColumns.slice(0, 3), { header: 'api key', value: (x) => x.apiKey }]);
+      }
+      if (o.revokeAll) {
+        const r = await client.admin.revokeTenantKeys(tenantId);
+        return out.item(r, [
+          { header: 'tenant', value: (x) => x.tenantId },
+          { header: 'keys revoked', value: (x) => x.revoked },
+          { header: 'sessions ended', value: (x) => x.sessionsEnded },
+        ]);
+      }
+      out.list(await client.admin.keys(tenantId), keyColumns);
+    });
+  admin
+    .command('revoke-key <keyId>')
+    .description('revoke an API key (see admin tenants keys); its task center sessions and live streams end with it')
+    .action(async (keyId: string) => {
+      const { client, out } = ctx(true);
+      out.item(await client.admin.revokeKey(keyId), [...keyColumns, { header: 'sessions ended', value: (x) => x.sessionsEnded }]);
     });
   return program;
 }
