@@ -4,15 +4,19 @@
 // the tenant out until a new key is issued. And the WebSocket endpoint takes the session cookie
 // only from the gateway's own origin (Cross-Site WebSocket Hijacking is refused with 403).
 import WebSocket from 'ws';
+import { documentCheck, type DocumentCheck } from '../support/openapi-check';
 import { TestSystem } from '../support/system';
 import { until } from '../support/until';
 
 describe('API key revocation and cookie WebSockets', () => {
   let sys: TestSystem;
   let second = '';
+  // Every answer of `call` is checked against the OpenAPI document.
+  let check: DocumentCheck;
   beforeAll(async () => {
     sys = await TestSystem.start('revoke', { types: { 'rev.work': { handler: 'sleep', maxAttempts: 1 } } });
     second = (await sys.startService('gateway', 'gateway-2')).url;
+    check = await documentCheck(sys.gatewayUrl);
   });
   afterAll(() => sys?.stop());
 
@@ -21,7 +25,7 @@ describe('API key revocation and cookie WebSockets', () => {
     if (auth.key) headers.authorization = `Bearer ${auth.key}`;
     if (auth.cookie) headers.cookie = auth.cookie;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const r = await fetch(base + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const r = await check.recording()(base + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await r.text();
     return { status: r.status, body: text ? JSON.parse(text) : null };
   };
@@ -130,6 +134,11 @@ describe('API key revocation and cookie WebSockets', () => {
     expect(await ended('the SSE stream of the key', byKey.closed)).toBe('closed');
     expect(await ended('the SSE stream of the session', byCookie.closed)).toBe('closed');
     expect(await ended('the WebSocket of the session', socketClosed)).toBe(1008);
+  });
+
+  it('answered every call above as its OpenAPI document says', () => {
+    expect(check.checked).toBeGreaterThan(30);
+    expect(check.problems()).toEqual([]);
   });
 
   describe('the WebSocket endpoint', () => {
