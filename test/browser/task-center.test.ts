@@ -235,6 +235,9 @@ describe('task center in a browser', () => {
       await until(`the ${hash} view`, 'main h1');
       expect({ hash, ...((await audit()) as Record<string, unknown>) }).toEqual({ hash, fields: [], buttons: [], tables: 0, status: 1 });
     }
+    // The credits view also says what the tenant may submit (the deployment's defaults here).
+    await open('#/credits');
+    await until("the viewer's submission limits", '[data-testid="limits"]:has-text("1000/s (burst 2000), at most 100000 waiting")');
   });
 
   it('made no request to any other host', () => {
@@ -271,5 +274,15 @@ describe('task center in a browser', () => {
     await page.getByRole('button', { name: `Show the ledger of ${tenantId}` }).click();
     await until('its ledger with the grant', `table:has(caption:has-text("Ledger of ${tenantId}")) tr:has-text("grant"):has-text("250")`);
     expect(await sys.operator.account(tenantId)).toMatchObject({ balance: 250, held: 0 });
+
+    // Its submission limits: set from the page, in effect through the API.
+    await page.getByLabel('Tenant to limit').fill(tenantId);
+    await page.getByLabel('Submissions per second').fill('5');
+    await page.getByLabel('Burst (at once)').fill('10');
+    await page.getByLabel('Most tasks waiting').fill('100');
+    await page.getByRole('button', { name: 'Apply limits' }).click();
+    await until('the limits confirmed', `.toast:has-text("${tenantId}: 5/s (burst 10), at most 100 waiting")`);
+    const limits = await sys.request('GET', `/v1/admin/tenants/${tenantId}/limits`, undefined, sys.operatorKey);
+    expect(limits.body).toMatchObject({ submitsPerSecond: 5, burst: 10, maxWaiting: 100, overrides: { submitsPerSecond: 5, burst: 10, maxWaiting: 100 } });
   });
 });

@@ -23,6 +23,8 @@ export type Account = Schemas['Account'];
 export type LedgerEntry = Schemas['LedgerEntry'];
 export type LedgerPage = Schemas['LedgerPage'];
 export type Batch = Schemas['Batch'];
+export type TenantLimits = Schemas['TenantLimits'];
+export type TenantLimitsChange = Schemas['TenantLimitsChange'];
 
 export const TASK_STATUSES: TaskStatus[] = ['pending', 'queued', 'delayed', 'running', 'succeeded', 'failed', 'cancelled'];
 export const FINISHED: TaskStatus[] = ['succeeded', 'failed', 'cancelled'];
@@ -88,11 +90,14 @@ export const api = {
   batch: (id: string) => call('/v1/batches/{id}', client.GET('/v1/batches/{id}', task(id))),
   account: () => call('/v1/account', client.GET('/v1/account')),
   ledger: (page: number) => call('/v1/account/ledger', client.GET('/v1/account/ledger', { params: { query: { page, pageSize: 50 } } })),
+  limits: () => call('/v1/account/limits', client.GET('/v1/account/limits')),
   admin: {
     tenants: () => call('/v1/admin/tenants', client.GET('/v1/admin/tenants')),
     createTenant: (name: string) => call('/v1/admin/tenants', client.POST('/v1/admin/tenants', { body: { name } })),
     grant: (tenantId: string, amount: number, reason: string) =>
       call('/v1/admin/tenants/{tenantId}/credits', client.POST('/v1/admin/tenants/{tenantId}/credits', { params: { path: { tenantId } }, body: { amount, reason } })),
+    setLimits: (tenantId: string, body: TenantLimitsChange) =>
+      call('/v1/admin/tenants/{tenantId}/limits', client.PUT('/v1/admin/tenants/{tenantId}/limits', { params: { path: { tenantId } }, body })),
     ledger: (tenantId: string, page: number) =>
       call('/v1/admin/tenants/{tenantId}/ledger', client.GET('/v1/admin/tenants/{tenantId}/ledger', { params: { path: { tenantId }, query: { page, pageSize: 50 } } })),
   },

@@ -1,5 +1,5 @@
 // Times and durations as people read them: relative in words ("3 min ago"), exact in the
-// viewer's own time zone on hover, durations in the largest sensible unit.
+// viewer's own time zone on hover, durations in the largest sensible unit; and a tenant's limits in words.
 const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 const exact = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
@@ -34,4 +34,11 @@ export function taskDuration(t: { startedAt: string | null; finishedAt: string |
 
 export function shortId(id: string): string {
   return id.length > 12 ? id.slice(0, 8) : id;
+}
+
+/** A tenant's submission limits in words, e.g. "5/s (burst 10), at most 100 waiting". */
+export function limitsText(l: { submitsPerSecond: number; burst: number; maxWaiting: number }): string {
+  const rate = l.submitsPerSecond > 0 ? `${l.submitsPerSecond}/s (burst ${l.burst})` : 'no rate limit';
+  const waiting = l.maxWaiting > 0 ? `at most ${l.maxWaiting} waiting` : 'no waiting limit';
+  return `${rate}, ${waiting}`;
 }

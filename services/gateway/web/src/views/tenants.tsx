@@ -1,7 +1,8 @@
 // Operators: every tenant with its credits, a new tenant (its first key shown once), credits
-// granted or deducted, and any tenant's ledger.
+// granted or deducted, a tenant's submission limits, and any tenant's ledger.
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, type Account, type LedgerPage } from '../api';
+import { api, type Account, type LedgerPage, type TenantLimits, type TenantLimitsChange } from '../api';
+import { limitsText } from '../ui/format';
 import { useToast } from '../ui/toasts';
 import { LedgerTable } from './ledger';
 
@@ -48,6 +49,26 @@ export function TenantsView() {
     }
   };
 
+  const setLimits = async (e: Event) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const f = new FormData(form);
+    const tenantId = String(f.get('tenantId') ?? '').trim();
+    // Empty: leave as it is; "default": back to the deployment's default; else the number.
+    const change: TenantLimitsChange = {};
+    for (const k of ['submitsPerSecond', 'burst', 'maxWaiting'] as const) {
+      const v = String(f.get(k) ?? '').trim();
+      if (v) change[k] = v === 'default' ? null : Number(v);
+    }
+    try {
+      const l: TenantLimits = await api.admin.setLimits(tenantId, change);
+      toast('success', `${tenantId}: ${limitsText(l)}.`);
+      form.reset();
+    } catch (err) {
+      toast('error', `Changing the limits failed: ${(err as Error).message}`);
+    }
+  };
+
   return (
     <section aria-labelledby="tenants-title">
       <h1 id="tenants-title">Tenants</h1>
@@ -82,6 +103,21 @@ export function TenantsView() {
           <input id="g-reason" name="reason" maxLength={200} />
           <button type="submit" class="primary">
             Change credits
+          </button>
+        </form>
+        <form class="card" onSubmit={setLimits}>
+          <h2>Submission limits</h2>
+          <p class="hint">Over a limit a submission is refused (429, with a time to retry after). Empty: unchanged; 0: no limit; default: the deployment's.</p>
+          <label for="l-tenant">Tenant to limit</label>
+          <input id="l-tenant" name="tenantId" required list="tenant-ids" />
+          <label for="l-rate">Submissions per second</label>
+          <input id="l-rate" name="submitsPerSecond" inputMode="decimal" pattern="default|\d+(\.\d+)?" />
+          <label for="l-burst">Burst (at once)</label>
+          <input id="l-burst" name="burst" inputMode="numeric" pattern="default|[1-9]\d*" />
+          <label for="l-waiting">Most tasks waiting</label>
+          <input id="l-waiting" name="maxWaiting" inputMode="numeric" pattern="default|\d+" />
+          <button type="submit" class="primary">
+            Apply limits
           </button>
         </form>
       </div>
