@@ -26,6 +26,7 @@ import type { StoreModels, TaskRecord } from './models';
 import { liveEvent, outboxEvent, outboxWork, terminalEvent, viewerEvent, type OutboxEntry } from './outbox';
 import type { OutboxPublisher } from './outbox-publisher';
 import { createInsertBatcher } from './insert-batcher';
+import { createWriteCoalescer, type MarkedWrite } from './write-coalescer';
 import { sourcesOf } from './task-state-machine';
 import { searchTermsOf } from './search-terms';
 
@@ -69,6 +70,17 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
   const { Task } = models;
   // New tasks of one event-loop turn share one insertMany (insert-batcher.ts).
   const inserts = createInsertBatcher((docs) => Task.collection.insertMany(docs as never[], { ordered: false }));
+  // The executor's ends and starts of runs, several types' in one bulk write (write-coalescer.ts).
+  const runWrites = createWriteCoalescer({
+    bulkWrite: (ops, options) => Task.collection.bulkWrite(ops, options),
+    byIds: (ids) => Task.find({ _id: { $in: ids } } as object, { status: 1, endedBy: 1, lease: 1 }).lean<Record<string, unknown>[]>().exec(),
+  });
+  const ended = (id: string, token: string, w: { filter: object; update: object }): MarkedWrite => ({ id, ...w, applied: (d) => d?.endedBy === token });
+  const started = (id: string, lease: Lease, w: { filter: object; update: object }): MarkedWrite => ({
+    id,
+    ...w,
+    applied: (d) => (d?.lease as Lease | undefined)?.token === lease.token,
+  });
 
   /** Splits a write's entries: durable ones are stored with it, live-only ones are not. */
   function split(entries: OutboxEntry[]): { durable: OutboxEntry[]; live: OutboxEntry[] } {
@@ -312,9 +324,9 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
 
     async succeed(taskId: string, token: string, result: unknown, ref: TaskRef, outputs?: unknown[]): Promise<boolean> {
       const w = succeedWrite(taskId, token, result, ref, outputs);
-      const r = await Task.collection.updateOne(w.filter as object, w.update as object);
-      if (r.matchedCount === 1) announce(w.parts);
-      return r.matchedCount === 1;
+      const [applied] = await runWrites.write([ended(taskId, token, w as { filter: object; update: object })]);
+      if (applied) announce(w.parts);
+      return !!applied;
     },
 
     /**
@@ -333,21 +345,10 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
       const end = succeedWrite(done.taskId, done.token, done.result, done.ref, done.outputs);
       const startedAt = new Date();
       const start = claimWrite(next.known._id, next.attempt, next.lease, next.known, startedAt);
-      const r = await Task.collection.bulkWrite(
-        [
-          { updateOne: { filter: end.filter as object, update: end.update as object } },
-          { updateOne: { filter: start.filter as object, update: start.update as object } },
-        ],
-        { ordered: true },
-      );
-      let succeeded = r.matchedCount === 2;
-      let claimed = r.matchedCount === 2;
-      if (r.matchedCount === 1) {
-        const docs = await Task.find({ _id: { $in: [done.taskId, next.known._id] } } as object, { status: 1, endedBy: 1, lease: 1 }).lean<TaskRecord[]>();
-        const byId = new Map(docs.map((d) => [String(d._id), d]));
-        succeeded = byId.get(done.taskId)?.endedBy === done.token;
-        claimed = byId.get(next.known._id)?.lease?.token === next.lease.token;
-      }
+      const [succeeded = false, claimed = false] = await runWrites.write([
+        ended(done.taskId, done.token, end as { filter: object; update: object }),
+        started(next.known._id, next.lease, start as { filter: object; update: object }),
+      ]);
       if (succeeded) announce(end.parts);
       if (claimed && !succeeded) {
         // Started while the run before it did not end here: not ours to run beside it.
