@@ -185,12 +185,22 @@ export function TaskDetail({ id }: { id: string }) {
           <h2>Timeline</h2>
           <ol class="timeline">
             {steps.map((s, i) => {
+              // A step lasts until the next one; the last lasts until now while the task goes on,
+              // and has no length once it is the end. Skewed clocks (a log line stamped before the
+              // step it follows) give no length rather than a negative one.
               const next = steps[i + 1];
               const until = next ? Date.parse(next.at) : finished ? null : now;
+              const ms = until === null ? null : until - Date.parse(s.at);
               return (
-                <li key={`${s.label}-${s.at}`}>
+                <li key={`${s.label}-${s.at}`} data-step={s.label}>
                   <span class="step">{s.label}</span> <Time iso={s.at} />
-                  {until !== null && <span class="muted"> · {duration(until - Date.parse(s.at))}{next ? '' : ' so far'}</span>}
+                  {ms !== null && ms >= 0 && (
+                    <span class="muted step-length" title={next ? `until ${next.label}` : 'until now'}>
+                      {' '}
+                      · {duration(ms)}
+                      {next ? '' : ' so far'}
+                    </span>
+                  )}
                 </li>
               );
             })}

@@ -150,7 +150,7 @@ export function TaskList({ params }: { params: URLSearchParams }) {
 
   const pages = data ? Math.max(1, Math.ceil(data.total / PAGE_SIZE)) : 1;
   return (
-    <section aria-labelledby="tasks-title">
+    <section class="task-list" aria-labelledby="tasks-title">
       <h1 id="tasks-title">Tasks</h1>
       <form class="filters card" role="search" onSubmit={onSubmit} key={filterKey}>
         <div class="field grow">
@@ -209,10 +209,10 @@ export function TaskList({ params }: { params: URLSearchParams }) {
         <button type="button" disabled={!selected.size} onClick={() => bulk('retry', 'selection')}>
           Retry selected
         </button>
-        <button type="button" onClick={() => bulk('cancel', 'filter')}>
+        <button type="button" disabled={data?.total === 0} onClick={() => bulk('cancel', 'filter')}>
           Cancel all matching
         </button>
-        <button type="button" onClick={() => bulk('retry', 'filter')}>
+        <button type="button" disabled={data?.total === 0} onClick={() => bulk('retry', 'filter')}>
           Retry all matching
         </button>
       </div>
@@ -220,13 +220,14 @@ export function TaskList({ params }: { params: URLSearchParams }) {
       <ErrorText message={error} />
       <div class="table-wrap">
         <table class="tasks">
-          <caption>{data ? `${plural(data.total, 'task')}${Object.keys(filter).length ? ' match the filter' : ''}, newest first` : 'Loading tasks…'}</caption>
+          <caption>{data ? `${plural(data.total, 'task')}${Object.keys(filter).length ? ' match the filter' : ''}${data.total > 1 ? ', newest first' : ''}` : 'Loading tasks…'}</caption>
           <thead>
             <tr>
               <th scope="col">
                 <input
                   type="checkbox"
                   aria-label="Select every task on this page"
+                  disabled={items.length === 0}
                   checked={allSelected}
                   onChange={() => setSelected(allSelected ? new Set() : new Set(items.map((t) => t.id)))}
                 />
@@ -275,17 +276,20 @@ export function TaskList({ params }: { params: URLSearchParams }) {
           </tbody>
         </table>
       </div>
-      <nav class="pager" aria-label="Pages">
-        <button type="button" disabled={page <= 1} onClick={() => goPage(page - 1)}>
-          Previous page
-        </button>
-        <span>
-          Page {page} of {pages}
-        </span>
-        <button type="button" disabled={page >= pages} onClick={() => goPage(page + 1)}>
-          Next page
-        </button>
-      </nav>
+      {/* One page needs no pager (a page past the end, after a filter change, still gets its way back). */}
+      {(pages > 1 || page > 1) && (
+        <nav class="pager" aria-label="Pages">
+          <button type="button" disabled={page <= 1} onClick={() => goPage(page - 1)}>
+            Previous page
+          </button>
+          <span>
+            Page {page} of {pages}
+          </span>
+          <button type="button" disabled={page >= pages} onClick={() => goPage(page + 1)}>
+            Next page
+          </button>
+        </nav>
+      )}
       <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
     </section>
   );
