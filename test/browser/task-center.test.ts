@@ -3,10 +3,10 @@
 // live logs, cancel, retry, search, bulk cancel by filter, tenant isolation, CSRF, sign-out,
 // and screenshots of the list, a detail and the queues in light and dark (.cache/screenshots/).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { cachePath, CHROMIUM_ARGS, ensureChromium } from '@loom/dev-infra';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { cachePath } from '@loom/dev-infra';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchTestBrowser, untilShown, type TestBrowser } from '../support/browser';
 import { TestSystem } from '../support/system';
 
 const WAIT_MS = 20_000;
@@ -20,19 +20,13 @@ describe('task center in a browser', () => {
   let sys: TestSystem;
   let context: BrowserContext;
   let page: Page;
-  let profileDir: string;
+  let browser: TestBrowser;
   let origin: string;
   const requests: string[] = [];
   const shotsDir = path.dirname(cachePath('screenshots', '.keep'));
 
   /** Waits for a DOM condition; the message says what was awaited. */
-  async function until(what: string, selector: string, timeout = WAIT_MS): Promise<void> {
-    try {
-      await page.locator(selector).first().waitFor({ state: 'visible', timeout });
-    } catch (err) {
-      throw new Error(`the page did not show ${what} within ${timeout} ms (${selector}): ${(err as Error).message.split('\n')[0]}`);
-    }
-  }
+  const until = (what: string, selector: string, timeout = WAIT_MS) => untilShown(page, what, selector, timeout);
 
   const open = async (hash: string) => {
     await page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
@@ -47,22 +41,14 @@ describe('task center in a browser', () => {
       },
     });
     origin = new URL(sys.gatewayUrl).origin;
-    profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-chromium-'));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: process.env.CHROMIUM_PATH ?? ensureChromium(),
-      headless: true,
-      // Playwright adds its own --headless; the rest keep Chromium from calling home.
-      args: CHROMIUM_ARGS.filter((a) => !a.startsWith('--headless')),
-      viewport: { width: 1280, height: 860 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchTestBrowser({ width: 1280, height: 860 });
+    ({ context, page } = browser);
     page.on('request', (r) => requests.push(r.url()));
     fs.mkdirSync(shotsDir, { recursive: true });
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
+    await browser?.close();
     await sys?.stop();
   });
 
