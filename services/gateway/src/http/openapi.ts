@@ -203,8 +203,9 @@ export function buildOpenApiDocument(opts: OpenApiOptions = {}): OpenApiDocument
       'A client that reconnects with `Last-Event-ID` (header, or the lastEventId query parameter) gets the events it missed ' +
       'from this gateway; when they are no longer known (another replica, a restart, too long away) it gets a fresh ' +
       'task.snapshot instead (with taskId), or a stream.reset event (without), and should read the current state again. ' +
-      'The same events come over a WebSocket at /v1/ws (one LiveEvent JSON per text frame, same query and auth; not described ' +
-      'here, since OpenAPI cannot describe a WebSocket: a GET without the upgrade answers 426 UPGRADE_REQUIRED).',
+      'The same events come over a WebSocket at /v1/ws (one LiveEvent JSON per text frame, same query and auth, the session cookie ' +
+      'only with an Origin of this gateway, else 403; not described here, since OpenAPI cannot describe a WebSocket: a GET ' +
+      'without the upgrade answers 426 UPGRADE_REQUIRED). Either closes within 5 s of its API key being revoked or its session ending.',
     request: { query: liveQuery, headers: liveHeaders },
     responses: {
       200: { description: 'The stream: one SSE event per LiveEvent.', content: { 'text/event-stream': { schema: sseEventSchema } } },
