@@ -155,6 +155,7 @@ export async function createBus(opts: BusOptions) {
   const presence = createPresenceBook();
   const watcherId = randomUUID();
   let presenceTimer: NodeJS.Timeout | undefined;
+  let presenceAttached = false;
 
   const newReadyGate = () => {
     ready = new Promise<void>((r) => (markReady = r));
@@ -309,8 +310,9 @@ export async function createBus(opts: BusOptions) {
     liveChannel = await model.createChannel();
     liveChannel.on('error', (err) => log.warn({ err: err.message }, 'live channel error'));
     for (const sub of [...subscriptions, ...workSubs.values()]) await attach(model, sub);
-    // Watchers answer at once: a (re)connected process need not wait a period to hear of them.
-    liveChannel.publish(n.events, PRESENCE_KEYS.who, Buffer.from('{}'), { persistent: false });
+    // Watchers answer at once: a reconnected process need not wait a period to hear of them
+    // (the first connect asks once its presence queue exists, below).
+    if (presenceAttached) liveChannel.publish(n.events, PRESENCE_KEYS.who, Buffer.from('{}'), { persistent: false });
     markReady();
   }
 
@@ -423,7 +425,7 @@ export async function createBus(opts: BusOptions) {
   };
   subscriptions.push(presenceSub);
   await attach(connection, presenceSub);
-  // The first who (in setup) went out before this queue existed: ask again now it does.
+  presenceAttached = true;
   (liveChannel as Channel | null)?.publish(n.events, PRESENCE_KEYS.who, Buffer.from('{}'), { persistent: false });
 
   return {

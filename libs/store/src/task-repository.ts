@@ -197,7 +197,7 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
 
   const meta = (t: TaskRef) => ({ tenantId: t.tenantId, taskId: t._id, headers: traceHeadersOf(t) });
 
-  return {
+  const repo = {
     /** Stores a new pending task, or returns the existing one for a repeated idempotency key. */
     async create(input: NewTask): Promise<{ task: TaskRecord; created: boolean }> {
       const now = new Date();
@@ -352,7 +352,7 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
       if (succeeded) announce(end.parts);
       if (claimed && !succeeded) {
         // Started while the run before it did not end here: not ours to run beside it.
-        await Task.collection.updateOne({ _id: next.known._id, status: 'running', 'lease.token': next.lease.token } as object, { $set: { lease: null, status: 'queued', updatedAt: new Date() }, $inc: { version: 1 } });
+        await repo.handBack(next.known._id, next.lease.token);
         return { succeeded, claimed: null };
       }
       if (!claimed) return { succeeded, claimed: null };
@@ -583,6 +583,7 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
 
     transition,
   };
+  return repo;
 }
 
 export type TaskRepository = ReturnType<typeof createTaskRepository>;
