@@ -54,6 +54,7 @@ function SignedIn({ session, onSignedOut, theme, setTheme }: { session: Session;
           <span>
             {type} <a href={href(`tasks/${e.taskId}`)}>{shortId(e.taskId)}</a> {outcome}
           </span>,
+          { event: true },
         );
       }),
     [live, session.tenantId, toast],

@@ -1,5 +1,6 @@
 // Toasts in one role="status" live region: screen readers announce them politely. At most
-// MAX_SHOWN are on screen, newest first; the rest fold into one "+N more" line (a burst of
+// MAX_SHOWN are on screen, answers to the user's actions first, then task events, newest first
+// within each; the rest fold into one "+N more" line (a burst of
 // finishing tasks would otherwise wall off the page). Each goes away by itself and can be
 // dismissed. The region sits bottom-right, above the task list's pager (styles.css keeps the two
 // apart: the pager is pinned to the bottom and the toasts stand on it).
@@ -11,6 +12,8 @@ export interface Toast {
   id: number;
   kind: 'success' | 'error' | 'info';
   text: ComponentChildren;
+  /** Told by the live stream (a task ended), not the answer to something the user just did. */
+  event?: boolean;
 }
 
 /** Toasts on screen at once; older ones are counted in "+N more". */
@@ -20,7 +23,8 @@ const MAX_KEPT = 500;
 /** How long a toast stays: errors longer, they may need reading. */
 const LIFETIME_MS: Record<Toast['kind'], number> = { success: 6_000, info: 6_000, error: 12_000 };
 
-const ToastContext = createContext<(kind: Toast['kind'], text: ComponentChildren) => void>(() => undefined);
+type PushToast = (kind: Toast['kind'], text: ComponentChildren, opts?: { event?: boolean }) => void;
+const ToastContext = createContext<PushToast>(() => undefined);
 export const useToast = () => useContext(ToastContext);
 
 let nextId = 1;
@@ -40,10 +44,10 @@ export function ToastProvider({ children }: { children: ComponentChildren }) {
     setToasts([]);
   }, []);
   const push = useCallback(
-    (kind: Toast['kind'], text: ComponentChildren) => {
+    (kind: Toast['kind'], text: ComponentChildren, opts: { event?: boolean } = {}) => {
       const id = nextId++;
       setToasts((ts) => {
-        const kept = [{ id, kind, text }, ...ts];
+        const kept = [{ id, kind, text, event: opts.event }, ...ts];
         for (const dropped of kept.splice(MAX_KEPT)) {
           clearTimeout(timers.current.get(dropped.id));
           timers.current.delete(dropped.id);
@@ -55,12 +59,15 @@ export function ToastProvider({ children }: { children: ComponentChildren }) {
     [dismiss],
   );
   useEffect(() => () => timers.current.forEach(clearTimeout), []);
-  const hidden = toasts.length - MAX_SHOWN;
+  // The answer to the user's own action stays in view ahead of the task events it set off
+  // (cancelling three tasks must not fold "Cancelled 3 tasks" under their three endings).
+  const ordered = [...toasts.filter((t) => !t.event), ...toasts.filter((t) => t.event)];
+  const hidden = ordered.length - MAX_SHOWN;
   return (
     <ToastContext.Provider value={push}>
       {children}
       <div class="toasts" role="status" aria-live="polite">
-        {toasts.slice(0, MAX_SHOWN).map((t) => (
+        {ordered.slice(0, MAX_SHOWN).map((t) => (
           <div class={`toast toast-${t.kind}`} key={t.id}>
             <div class="toast-text">{t.text}</div>
             <button type="button" class="icon-button" aria-label="Dismiss notification" onClick={() => dismiss(t.id)}>
