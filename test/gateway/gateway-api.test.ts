@@ -196,6 +196,70 @@ describe('submitting', () => {
   });
 });
 
+describe('submitting many tasks in one request (POST /v1/tasks/bulk)', () => {
+  /** A tenant of its own, so that "nothing was created" is a count of its tasks. */
+  async function freshTenant(): Promise<{ key: string; count: () => Promise<number> }> {
+    const tenantId = uniqueName('tenant-bulk');
+    const { apiKey } = await store.apiKeys.issue(tenantId, 'user', 'bulk');
+    return { key: apiKey, count: async () => (await api('GET', '/v1/tasks?pageSize=1', { key: apiKey })).body.total };
+  }
+  const bulk = (key: string, tasks: unknown[]) => api('POST', '/v1/tasks/bulk', { key, body: { tasks } });
+
+  it('answers 202 with each task in the order given, queued like a single submit, a used key answering with its first task', async () => {
+    const t = await freshTenant();
+    const idempotencyKey = uniqueName('idem');
+    const first = await submit(t.key, { ms: 7 }, { idempotencyKey });
+    expect(first.status).toBe(202);
+    const r = await bulk(t.key, [
+      { type, input: { ms: 1 } },
+      { type, input: { ms: 2 }, priority: 3 },
+      { type, input: { ms: 7 }, idempotencyKey },
+      { type, input: { ms: 4 }, timeoutMs: 90_000 },
+    ]);
+    expect(r.status).toBe(202);
+    expect(r.body.items.map((i: { created: boolean }) => i.created)).toEqual([true, true, false, true]);
+    expect(r.body.items.map((i: { task: { input: { ms: number } } }) => i.task.input.ms)).toEqual([1, 2, 7, 4]);
+    expect(r.body.items[1].task).toMatchObject({ type, status: 'queued', priority: 3, attempts: 1, timeoutMs: 60_000 });
+    expect(r.body.items[2].task.id).toBe(first.body.id);
+    expect(r.body.items[3].task.timeoutMs).toBe(90_000);
+    expect(await t.count()).toBe(4);
+    for (const item of r.body.items) {
+      const got = await api('GET', `/v1/tasks/${item.task.id}`, { key: t.key });
+      expect(got.body).toMatchObject({ id: item.task.id, status: 'queued', input: item.task.input });
+    }
+  });
+
+  it('refuses the whole request, creating nothing, when any one item is wrong, and names the item', async () => {
+    const t = await freshTenant();
+    const pathsOf = (r: ApiResponse) => r.body.error.details.map((d: { path: string }) => d.path);
+    const badInput = await bulk(t.key, [{ type, input: { ms: 1 } }, { type, input: { ms: 'x' } }]);
+    expectError(badInput, 400, 'VALIDATION_FAILED');
+    expect(pathsOf(badInput)).toEqual(['tasks.1.input.ms']);
+
+    const tooLong = await bulk(t.key, [{ type, input: { ms: 1 } }, { type, input: { ms: 1 }, timeoutMs: 120_001 }]);
+    expect(pathsOf(tooLong)).toEqual(['tasks.1.timeoutMs']);
+
+    const unknownType = await bulk(t.key, [{ type, input: { ms: 1 } }, { type: 'no.such.type', input: {} }]);
+    expectError(unknownType, 422, 'UNKNOWN_TASK_TYPE');
+    expect(unknownType.body.error.message).toMatch(/^tasks\.1: unknown task type "no\.such\.type"/);
+
+    const sameKeyTwice = await bulk(t.key, [
+      { type, input: { ms: 1 }, idempotencyKey: 'k' },
+      { type, input: { ms: 2 }, idempotencyKey: 'k' },
+    ]);
+    expect(pathsOf(sameKeyTwice)).toEqual(['tasks.1.idempotencyKey']);
+
+    const idempotencyKey = uniqueName('idem');
+    expect((await submit(t.key, { ms: 5 }, { idempotencyKey })).status).toBe(202);
+    const keyReused = await bulk(t.key, [{ type, input: { ms: 1 } }, { type, input: { ms: 6 }, idempotencyKey }]);
+    expectError(keyReused, 422, 'IDEMPOTENCY_KEY_REUSED');
+    expect(keyReused.body.error.message).toMatch(/^tasks\.1: /);
+
+    expectError(await bulk(t.key, []), 400, 'VALIDATION_FAILED');
+    expect(await t.count()).toBe(1);
+  });
+});
+
 describe('authentication and tenants', () => {
   it('answers 401 without a key or with an unknown key', async () => {
     expectError(await api('GET', '/v1/tasks', { key: null }), 401, 'UNAUTHENTICATED');

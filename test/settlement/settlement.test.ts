@@ -126,6 +126,25 @@ describe('settlement: credits, holds, charges, refunds and batches', () => {
     await expectCleanReconciliation();
   });
 
+  it('holds every price of a bulk submission or none: 402 with the balance and the sum, nothing created, nothing held', async () => {
+    const t = await sys.operator.createTenant('bulk');
+    await sys.operator.grant(t.tenantId, 10);
+    const race = (n: number) => Array.from({ length: n }, (_, i) => ({ type: 'bill.race', input: { ms: 5 + i } }));
+    const refused = await sys.request('POST', '/v1/tasks/bulk', { tasks: [{ type: 'bill.free', input: { ms: 5 } }, ...race(4)] }, t.apiKey);
+    expect(refused.status).toBe(402);
+    expect(refused.body.error).toMatchObject({ code: 'INSUFFICIENT_CREDITS', details: { balance: 10, price: 12 } });
+    expect((await sys.request('GET', '/v1/tasks?pageSize=1', undefined, t.apiKey)).body.total).toBe(0);
+    expect(await sys.account(t.apiKey)).toMatchObject({ balance: 10, held: 0 });
+
+    const accepted = await sys.request('POST', '/v1/tasks/bulk', { tasks: race(3) }, t.apiKey);
+    expect(accepted.status).toBe(202);
+    const ids = (accepted.body.items as { task: { id: string } }[]).map((i) => i.task.id);
+    const done = await Promise.all(ids.map((id) => sys.waitForTerminal(id)));
+    expect(done.map((d) => d.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    expect(await settledAccount(t.tenantId)).toMatchObject({ balance: 1, held: 0 });
+    await expectCleanReconciliation();
+  });
+
   it('charges N tasks with k failures exactly N - k prices, once each whatever the retries; holds return to 0', async () => {
     const t = await sys.operator.createTenant('mix');
     await sys.operator.grant(t.tenantId, 100);

@@ -1,6 +1,6 @@
 export { createLogger, traceFields, type Logger } from './logger';
 export { startTelemetry, shutdownTelemetry, telemetryMode, instanceId, serveMetrics, type TelemetryMode, type TelemetryOptions } from './tracing';
-export { inSubmitSpan, inUploadSpan, inSettleSpan, inBatchSettleSpan } from './task-spans';
+export { inSubmitSpan, inSubmitManySpan, inUploadSpan, inSettleSpan, inBatchSettleSpan } from './task-spans';
 export {
   startPublishSpan,
   runInProcessSpan,

@@ -12,6 +12,11 @@ export function inSubmitSpan<T>(type: string, fn: (span: Span) => Promise<T>): P
   return inSpan(`submit ${type}`, { [LOOM.TASK_TYPE]: type }, fn);
 }
 
+/** The gateway accepting `count` tasks in one request (POST /v1/tasks/bulk); their traces continue from it. */
+export function inSubmitManySpan<T>(count: number, fn: (span: Span) => Promise<T>): Promise<T> {
+  return inSpan(`submit ${count} tasks`, { 'loom.tasks.submitted': count }, fn);
+}
+
 /**
  * One output copied into the bucket: named by the object's file name and, once known, its size
  * (`upload 0.mp4 262144 bytes`). `key` is the bucket key (<tenant>/<task>/<index>.<ext>).

@@ -2091,6 +2091,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tasks/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit many tasks in one request
+         * @description Up to 500 tasks, of any types, each as POST /v1/tasks takes it. Whatever can refuse the request is decided for all of them before anything is written, so a 400, 402, 422 or 429 creates nothing: each body is checked (details name `tasks.<i>.<field>`), a repeated idempotency key answers with its first task, the limits admit all the new tasks or none, and every price is held or none. Then the tasks are written together, and each item answers on its own.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SubmitTasks"];
+                };
+            };
+            responses: {
+                /** @description Every item has its task (created, or the first task of its idempotency key). */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubmitTasksResult"];
+                    };
+                };
+                /** @description Some item could not be written (its item is an Error); the others have their tasks. */
+                207: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubmitTasksResult"];
+                    };
+                };
+                /** @description Invalid body or input of some item (VALIDATION_FAILED, details name each field as tasks.<i>.<field>; a key repeated inside the request is one), or malformed JSON. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or unknown API key (UNAUTHENTICATED). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The balance does not cover the prices of the new tasks together (INSUFFICIENT_CREDITS, details {balance, price}); nothing was created. */
+                402: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body larger than the limit (PAYLOAD_TOO_LARGE). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description An unknown task type, or an idempotency key reused for a different request; the message names the item (tasks.<i>). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The submission is over one of the tenant's limits; nothing was created. SUBMIT_RATE_LIMITED: more than submitsPerSecond (details {limit, submitsPerSecond, burst, retryAfterSeconds}); TOO_MANY_WAITING_TASKS: maxWaiting tasks are already unfinished (details {limit, maxWaiting, waiting, retryAfterSeconds}). GET /v1/account/limits shows the limits. */
+                429: {
+                    headers: {
+                        /** @description Whole seconds (at least 1) to wait before sending it again. */
+                        "Retry-After": number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tasks/cancel": {
         parameters: {
             query?: never;
@@ -2945,6 +3053,18 @@ export interface components {
              * @enum {string}
              */
             type: "demo.video";
+        };
+        SubmitTasks: {
+            /** @description 1 to 500 tasks, each as POST /v1/tasks takes it; they may be of different types. */
+            tasks: components["schemas"]["SubmitTask"][];
+        };
+        SubmitTasksResult: {
+            /** @description One per submitted task, in the order given: the task, or the error this item alone met while being written. */
+            items: ({
+                /** @description false: its idempotency key was used before, and this is the task it created. */
+                created: boolean;
+                task: components["schemas"]["Task"];
+            } | components["schemas"]["Error"])[];
         };
         Task: {
             /** @description The current attempt, from 1. */

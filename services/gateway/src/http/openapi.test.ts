@@ -13,6 +13,7 @@ describe('OpenAPI document', () => {
         '/v1/openapi.json',
         '/v1/task-types',
         '/v1/tasks',
+        '/v1/tasks/bulk',
         '/v1/tasks/cancel',
         '/v1/tasks/cleanup',
         '/v1/tasks/{id}',

@@ -16,6 +16,9 @@ import {
   liveEventSchema,
   liveHeaders,
   liveQuery,
+  MAX_SUBMIT_MANY,
+  submitManyBody,
+  submitManyResultSchema,
   submitTaskBody,
   taskIdParams,
   taskLogLineSchema,
@@ -110,6 +113,27 @@ export function buildOpenApiDocument(opts: OpenApiOptions = {}): OpenApiDocument
       402: error('The balance does not cover the price (INSUFFICIENT_CREDITS, details {balance, price}); nothing was created.'),
       413: error('Body larger than the limit (PAYLOAD_TOO_LARGE).'),
       422: error('Unknown task type (UNKNOWN_TASK_TYPE), or idempotency key reused for a different request (IDEMPOTENCY_KEY_REUSED).'),
+      429: limited('The submission'),
+    },
+  });
+  path({
+    method: 'post',
+    path: '/v1/tasks/bulk',
+    summary: 'Submit many tasks in one request',
+    description: [
+      `Up to ${MAX_SUBMIT_MANY} tasks, of any types, each as POST /v1/tasks takes it. Whatever can refuse the request is decided for all of them before anything is written,`,
+      'so a 400, 402, 422 or 429 creates nothing: each body is checked (details name `tasks.<i>.<field>`), a repeated idempotency key answers with its first task,',
+      'the limits admit all the new tasks or none, and every price is held or none. Then the tasks are written together, and each item answers on its own.',
+    ].join(' '),
+    request: { body: { required: true, content: { 'application/json': { schema: submitManyBody } } } },
+    responses: {
+      202: json(submitManyResultSchema, 'Every item has its task (created, or the first task of its idempotency key).'),
+      207: json(submitManyResultSchema, 'Some item could not be written (its item is an Error); the others have their tasks.'),
+      400: error('Invalid body or input of some item (VALIDATION_FAILED, details name each field as tasks.<i>.<field>; a key repeated inside the request is one), or malformed JSON.'),
+      ...common,
+      402: error('The balance does not cover the prices of the new tasks together (INSUFFICIENT_CREDITS, details {balance, price}); nothing was created.'),
+      413: error('Body larger than the limit (PAYLOAD_TOO_LARGE).'),
+      422: error('An unknown task type, or an idempotency key reused for a different request; the message names the item (tasks.<i>).'),
       429: limited('The submission'),
     },
   });

@@ -1,7 +1,18 @@
 import { zodIssues } from './errors';
-import { bulkCancelBody, cleanupBody, listTasksQuery, submitTaskBody } from './schemas';
+import { bulkCancelBody, cleanupBody, listTasksQuery, MAX_SUBMIT_MANY, submitManyBody, submitTaskBody } from './schemas';
 
 const issuesOf = (r: { success: boolean; error?: unknown }) => (r.success ? [] : zodIssues(r.error as never).map((i) => i.path));
+
+describe('submitManyBody', () => {
+  it('takes 1 to MAX_SUBMIT_MANY tasks, each checked like a single submission and named by its index', () => {
+    const many = (n: number) => ({ tasks: Array.from({ length: n }, () => ({ type: 'x' })) });
+    expect(submitManyBody.parse(many(MAX_SUBMIT_MANY)).tasks).toHaveLength(MAX_SUBMIT_MANY);
+    expect(issuesOf(submitManyBody.safeParse(many(MAX_SUBMIT_MANY + 1)))).toEqual(['tasks']);
+    expect(issuesOf(submitManyBody.safeParse(many(0)))).toEqual(['tasks']);
+    expect(issuesOf(submitManyBody.safeParse({ tasks: [{ type: 'x' }, { type: 'x', priority: 1.5 }] }))).toEqual(['tasks.1.priority']);
+    expect(issuesOf(submitManyBody.safeParse({ tasks: [], extra: 1 }))).toEqual(expect.arrayContaining(['extra']));
+  });
+});
 
 describe('submitTaskBody', () => {
   it('accepts a minimal body and fills the defaults', () => {

@@ -48,6 +48,21 @@ export const submitTaskBody = z
   .openapi('SubmitTask');
 export type SubmitTaskBody = z.infer<typeof submitTaskBody>;
 
+/** Most tasks one POST /v1/tasks/bulk may submit. */
+export const MAX_SUBMIT_MANY = 500;
+
+export const submitManyBody = z
+  .object({
+    tasks: z
+      .array(submitTaskBody)
+      .min(1)
+      .max(MAX_SUBMIT_MANY)
+      .openapi({ description: `1 to ${MAX_SUBMIT_MANY} tasks, each as POST /v1/tasks takes it; they may be of different types.` }),
+  })
+  .strict()
+  .openapi('SubmitTasks');
+export type SubmitManyBody = z.infer<typeof submitManyBody>;
+
 /** Which tasks: the task center's filters and search, shared by the list and the bulk actions. */
 const taskFilterFields = {
   status: z.enum(TASK_STATUSES).optional(),
@@ -274,3 +289,16 @@ export const liveEventSchema = z
   })
   .openapi('LiveEvent');
 export type LiveEvent = z.infer<typeof liveEventSchema>;
+
+export const submitManyResultSchema = z
+  .object({
+    items: z
+      .array(
+        z.union([
+          z.object({ created: z.boolean().openapi({ description: 'false: its idempotency key was used before, and this is the task it created.' }), task: taskSchema }).strict(),
+          errorSchema,
+        ]),
+      )
+      .openapi({ description: 'One per submitted task, in the order given: the task, or the error this item alone met while being written.' }),
+  })
+  .openapi('SubmitTasksResult');

@@ -1,11 +1,12 @@
 // /v1/tasks: transport only. Parse the request with its schema, call the task service with the
 // caller's scope, present the result. Status codes are decided here and nowhere else.
-import { annotateActiveSpan, inSubmitSpan, LOOM, recordTaskSubmitted, traceHeadersFor } from '@loom/telemetry';
+import { annotateActiveSpan, inSubmitManySpan, inSubmitSpan, LOOM, recordTaskSubmitted, traceHeadersFor } from '@loom/telemetry';
 import { Router, type Request, type Response } from 'express';
 import { presentLogLine, presentTask } from '../presenters/task.presenter';
 import type { TaskService } from '../tasks/task-service';
 import { principalOf, tenantScope } from './auth';
-import { bulkCancelBody, bulkRetryBody, cleanupBody, listTasksQuery, submitTaskBody, taskIdParams } from './schemas';
+import { toErrorResponse } from './errors';
+import { bulkCancelBody, bulkRetryBody, cleanupBody, listTasksQuery, submitManyBody, submitTaskBody, taskIdParams } from './schemas';
 import { validate } from './validate';
 
 export function tasksRouter(tasks: TaskService): Router {
@@ -25,6 +26,27 @@ export function tasksRouter(tasks: TaskService): Router {
     // 202 for a new task; 200 when an idempotency key was seen before: nothing new was accepted.
     if (!created) res.setHeader('Idempotent-Replayed', 'true');
     res.status(created ? 202 : 200).location(`/v1/tasks/${task._id}`).json(presentTask(task));
+  });
+
+  // Many tasks in one request: all refused or all accepted up front (see TaskService.submitMany),
+  // then an outcome each. 202 when every item has its task; 207 when some item's write failed.
+  r.post('/bulk', async (req, res) => {
+    const { tasks: bodies } = validate(submitManyBody, req.body);
+    const outcomes = await inSubmitManySpan(bodies.length, async (span) => {
+      const out = await tasks.submitMany(principalOf(res).tenantId, bodies, traceHeadersOf(req));
+      span.setAttribute('loom.tasks.created', out.filter((o) => 'task' in o && o.created).length);
+      return out;
+    });
+    let failed = 0;
+    const items = outcomes.map((o) => {
+      if ('error' in o) {
+        failed++;
+        return toErrorResponse(o.error).body;
+      }
+      if (o.created) recordTaskSubmitted(o.task.type);
+      return { created: o.created, task: presentTask(o.task) };
+    });
+    res.status(failed ? 207 : 202).json({ items });
   });
 
   r.get('/', async (req, res) => {

@@ -6,6 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Billing } from '@loom/billing';
 import type { QueueInfo, Store, TaskFilter, TaskLogRecord, TaskRecord } from '@loom/store';
 import {
+  ApiError,
   BatchNotSettledError,
   BulkTooLargeError,
   IdempotencyKeyReusedError,
@@ -15,13 +16,34 @@ import {
   TaskNotFoundError,
   TaskNotRetryableError,
   UnknownTaskTypeError,
+  ValidationError,
 } from '../http/errors';
 import type { BulkCancelBody, BulkRetryBody, CleanupBody, ListTasksQuery, SubmitTaskBody, TaskFilterBody } from '../http/schemas';
-import type { TaskCatalog } from './task-catalog';
-import type { TenantLimiter } from '../limits/tenant-limiter';
+import type { PreparedSubmission, TaskCatalog } from './task-catalog';
+import type { SubmitTicket, TenantLimiter } from '../limits/tenant-limiter';
 
 /** The caller's tenant, or undefined for an operator (every tenant). */
 export type TenantScope = string | undefined;
+
+/** What a submission gave: its task, and whether this request created it (false: a replay). */
+export interface Submitted {
+  task: TaskRecord;
+  created: boolean;
+}
+
+/** One item of a submitMany: the task, or the error that item alone met while being written. */
+export type SubmitOutcome = Submitted | { error: unknown };
+
+interface CheckedSubmission {
+  body: SubmitTaskBody;
+  prepared: PreparedSubmission;
+  price: number;
+}
+
+interface HeldSubmission extends CheckedSubmission {
+  id: string;
+  holdId?: string;
+}
 
 export interface TaskServiceDeps {
   store: Pick<Store, 'tasks' | 'queries' | 'logs'>;
@@ -62,7 +84,7 @@ export function createTaskService({ store, catalog, now = () => new Date(), pres
   if (catalog.hasPrices() && !billing) throw Object.assign(new Error('task types have prices but the task service has no billing'), { code: 'CONFIG_INVALID' });
 
   /** The idempotent replay of a submission: the same request again, or an error. */
-  function replayOf(task: TaskRecord, prepared: { type: string; timeoutMs: number; input: unknown }, body: SubmitTaskBody): { task: TaskRecord; created: false } {
+  function replayOf(task: TaskRecord, prepared: { type: string; timeoutMs: number; input: unknown }, body: SubmitTaskBody): Submitted {
     const same =
       task.type === prepared.type &&
       task.timeoutMs === prepared.timeoutMs &&
@@ -100,68 +122,139 @@ export function createTaskService({ store, catalog, now = () => new Date(), pres
     return task;
   }
 
+  /** A submission checked against its type, with its price. */
+  function check(body: SubmitTaskBody): CheckedSubmission {
+    const prepared = catalog.prepare(body);
+    return { body, prepared, price: catalog.priceOf(prepared.type, prepared.input) };
+  }
+
+  /** Runs a check of item i of a submitMany, its failing fields renamed `tasks.<i>.<field>`. */
+  function inItem<T>(i: number, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof ValidationError) throw new ValidationError(err.issues.map((x) => ({ path: `tasks.${i}.${x.path}`, message: x.message })));
+      if (err instanceof ApiError) Object.assign(err, { message: `tasks.${i}: ${err.message}` });
+      throw err;
+    }
+  }
+
+  /**
+   * Decides each new task's id and holds its price, all or none: the id comes first so a hold
+   * is keyed by it. The holds are taken one after another and the first refusal (402, with the
+   * balance before this request and the sum of its prices) releases those taken and gives back
+   * `ticket`, so that nothing is left behind.
+   */
+  async function holdAll(tenantId: string, items: CheckedSubmission[], ticket?: SubmitTicket): Promise<HeldSubmission[]> {
+    const held: HeldSubmission[] = items.map((item) => ({ ...item, id: randomUUID() }));
+    let heldSum = 0;
+    const refuse = async (err: unknown): Promise<never> => {
+      ticket?.release();
+      // If a release fails too, the settlement sweep releases the hold of a task that never appeared.
+      await Promise.all(held.map((h) => (h.holdId ? billing!.credits.releaseHold(h.holdId, 'the submission was refused').catch(() => undefined) : undefined)));
+      throw err;
+    };
+    for (const h of held) {
+      if (h.price <= 0) continue;
+      const hold = await billing!.credits.holdForTask({ tenantId, taskId: h.id, fromAttempt: 1, amount: h.price }).catch(refuse);
+      if (!hold.ok) return refuse(new InsufficientCreditsError(hold.balance + heldSum, held.reduce((s, x) => s + x.price, 0)));
+      h.holdId = hold.holdId;
+      heldSum += h.price;
+    }
+    return held;
+  }
+
+  /**
+   * Writes one task whose price is held. A hold the task could not use is released (and
+   * `ticket` given back when it is this task's alone); a concurrent request that took the same
+   * idempotency key first makes this a replay of its task.
+   */
+  async function write(tenantId: string, h: HeldSubmission, traceHeaders?: Record<string, string>, ticket?: SubmitTicket): Promise<Submitted> {
+    const unhold = async (reason: string) => {
+      ticket?.release();
+      // If this fails too, the settlement sweep releases the hold of a task that never appeared.
+      if (h.holdId) await billing!.credits.releaseHold(h.holdId, reason).catch(() => undefined);
+    };
+    let result: Submitted;
+    try {
+      result = await store.tasks.create({
+        id: h.id,
+        tenantId,
+        ...h.prepared,
+        price: h.price,
+        priority: h.body.priority,
+        idempotencyKey: h.body.idempotencyKey,
+        traceHeaders,
+        // No admission rule exists yet: the task is queued with its task.run in one insert.
+        admitted: true,
+      });
+    } catch (err) {
+      await unhold('the task could not be written');
+      throw err;
+    }
+    if (!result.created) {
+      // A concurrent request with the same key won: its task stands, ours was never written.
+      await unhold('idempotent replay: the key already names another task');
+      return replayOf(result.task, h.prepared, h.body);
+    }
+    return result;
+  }
+
   const service = {
     /**
      * Creates a pending task. A repeated idempotency key returns the first task (`created`
      * false); reusing a key for a different request is an error rather than a silent replay.
      */
-    async submit(
-      tenantId: string,
-      body: SubmitTaskBody,
-      traceHeaders?: Record<string, string>,
-    ): Promise<{ task: TaskRecord; created: boolean }> {
-      const prepared = catalog.prepare(body);
-      const price = catalog.priceOf(prepared.type, prepared.input);
+    async submit(tenantId: string, body: SubmitTaskBody, traceHeaders?: Record<string, string>): Promise<Submitted> {
+      const item = check(body);
       // A replay holds nothing: answer it before touching credits.
       if (body.idempotencyKey) {
         const existing = await store.tasks.byIdempotencyKey(tenantId, body.idempotencyKey);
-        if (existing) return replayOf(existing, prepared, body);
+        if (existing) return replayOf(existing, item.prepared, body);
       }
       // The tenant's limits (429) come before anything is held or written; a replay passed above.
       const ticket = await limiter?.acquire(tenantId);
-      // The id is decided first so the hold is keyed by it; the task is written only once the
-      // hold succeeded (402 leaves nothing behind), and a hold the task could not use is released.
-      const id = randomUUID();
-      let holdId: string | undefined;
-      if (price > 0) {
-        const hold = await billing!.credits.holdForTask({ tenantId, taskId: id, fromAttempt: 1, amount: price }).catch((err) => {
-          ticket?.release();
-          throw err;
-        });
-        if (!hold.ok) {
-          ticket?.release();
-          throw new InsufficientCreditsError(hold.balance, price);
-        }
-        holdId = hold.holdId;
+      const [held] = await holdAll(tenantId, [item], ticket);
+      return write(tenantId, held!, traceHeaders, ticket);
+    },
+
+    /**
+     * Creates up to MAX_SUBMIT_MANY (schemas.ts) tasks in one request, as `submit` would each, in the order
+     * given. Everything that can refuse the request is decided for all of them before anything
+     * is written, so a refusal (400 naming `tasks.<i>.<field>`, 422, 429, 402) creates nothing:
+     * every body is checked, repeated keys are answered as replays, the limits admit all the new
+     * tasks or none, and every price is held or none. The new tasks then go to MongoDB together
+     * (the insert batcher makes them one insertMany) and each gets its own outcome: a write that
+     * failed (the database, or a concurrent request that took the same key) is that item's error.
+     */
+    async submitMany(tenantId: string, bodies: SubmitTaskBody[], traceHeaders?: Record<string, string>): Promise<SubmitOutcome[]> {
+      const items = bodies.map((body, i) => inItem(i, () => check(body)));
+      const firstWithKey = new Map<string, number>();
+      bodies.forEach((b, i) => {
+        if (!b.idempotencyKey) return;
+        const first = firstWithKey.get(b.idempotencyKey);
+        if (first !== undefined) throw ValidationError.field(`tasks.${i}.idempotencyKey`, `repeats the key of tasks.${first}: each task of one request needs its own`);
+        firstWithKey.set(b.idempotencyKey, i);
+      });
+      const replays = await Promise.all(bodies.map((b) => (b.idempotencyKey ? store.tasks.byIdempotencyKey(tenantId, b.idempotencyKey) : null)));
+      const outcomes: (SubmitOutcome | undefined)[] = replays.map((existing, i) => (existing ? inItem(i, () => replayOf(existing, items[i]!.prepared, bodies[i]!)) : undefined));
+      const fresh = items.filter((_, i) => !outcomes[i]);
+      if (fresh.length > 0) {
+        const ticket = await limiter?.acquire(tenantId, fresh.length);
+        const held = await holdAll(tenantId, fresh, ticket);
+        // Each write answers on its own; the ticket is kept, as the tasks that were written count.
+        const written = await Promise.all(
+          held.map((h) =>
+            write(tenantId, h, traceHeaders).then(
+              (r): SubmitOutcome => r,
+              (err: unknown): SubmitOutcome => ({ error: err }),
+            ),
+          ),
+        );
+        let next = 0;
+        for (let i = 0; i < outcomes.length; i++) outcomes[i] ??= written[next++]!;
       }
-      const unhold = async (reason: string) => {
-        ticket?.release();
-        // If this fails too, the settlement sweep releases the hold of a task that never appeared.
-        if (holdId) await billing!.credits.releaseHold(holdId, reason).catch(() => undefined);
-      };
-      let result: { task: TaskRecord; created: boolean };
-      try {
-        result = await store.tasks.create({
-          id,
-          tenantId,
-          ...prepared,
-          price,
-          priority: body.priority,
-          idempotencyKey: body.idempotencyKey,
-          traceHeaders,
-          // No admission rule exists yet: the task is queued with its task.run in one insert.
-          admitted: true,
-        });
-      } catch (err) {
-        await unhold('the task could not be written');
-        throw err;
-      }
-      if (!result.created) {
-        // A concurrent request with the same key won: its task stands, ours was never written.
-        await unhold('idempotent replay: the key already names another task');
-        return replayOf(result.task, prepared, body);
-      }
-      return result;
+      return outcomes as SubmitOutcome[];
     },
 
     /** One task; a queued task comes with why it waits. */
