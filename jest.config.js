@@ -14,7 +14,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
-      roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/clients'],
+      roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/clients', '<rootDir>/bench'],
       testMatch: ['**/*.test.ts'],
     },
     {

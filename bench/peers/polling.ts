@@ -5,6 +5,7 @@
 // jobs whose type has nothing running in this worker (correct for ONE worker process only).
 // The handler's log lines (bench/peers/types.ts LOG_LINES) go to a job_logs collection, one
 // awaited insertOne each.
+import { groupCommit } from '../lib/group-commit';
 import { MongoClient, ObjectId } from 'mongodb';
 import { historyJob, LOG_LINES, type JobData, type PeerAdapter } from './types';
 
@@ -78,9 +79,14 @@ function pollingAdapter(serial: boolean): PeerAdapter {
     async startProducer(cfg) {
       const client = await MongoClient.connect(cfg.mongoUrl!);
       const jobs = client.db().collection<Omit<JobDoc, '_id'>>('job');
+      // Concurrent submissions go together as one insertMany (bench/lib/group-commit.ts).
+      const insert = groupCommit(async (docs: Omit<JobDoc, '_id'>[]) => {
+        await jobs.insertMany(docs);
+        return docs.map(() => true);
+      }, 500);
       return {
         async submit(type, data) {
-          await jobs.insertOne({ type, status: 'pending', data, createdAt: new Date() });
+          await insert({ type, status: 'pending', data, createdAt: new Date() });
         },
         close: () => client.close(),
       };
