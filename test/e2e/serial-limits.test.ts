@@ -1,5 +1,5 @@
 // Serial per type against consumer_timeout (libs/messaging/src/serial-per-type.ts), through a
-// real executor process: the prefetch of each type is derived from the broker's consumer_timeout
+// real executor process: the prefetch (and work bundle size) of each type is derived from the broker's consumer_timeout
 // and the type's longest allowed timeout, and an executor refuses to start, naming the type, when
 // a timeout the type allows could outlive consumer_timeout after a takeover. (The takeover itself:
 // executor-failover.test.ts.)
@@ -43,8 +43,10 @@ describe('serial per type: limits derived from consumer_timeout', () => {
       const line = await until('the executor to say what it consumes', () =>
         fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('consuming work queues')) : undefined,
       );
-      // floor(60000 / (10000 + 2000 + 2800)) = 4; floor(60000 / (40000 + 5000 + 2800)) = 1.
-      expect(JSON.parse(line).prefetch).toEqual({ 'lim.short': 4, 'lim.long': 1 });
+      // Tasks held at most: floor(60000 / (10000 + 2000 + 2800)) = 4; floor(60000 / (40000 + 5000 + 2800)) = 1.
+      // The short type's 4 are 2 broker messages (prefetch) of up to 2 bundled task.runs each.
+      const logged = JSON.parse(line) as { prefetch: Record<string, number>; bundle: Record<string, number> };
+      expect({ prefetch: logged.prefetch, bundle: logged.bundle }).toEqual({ prefetch: { 'lim.short': 2, 'lim.long': 1 }, bundle: { 'lim.short': 2, 'lim.long': 1 } });
 
       // A task.run nobody can read goes to the dead-letter queue with the reason, not acked away.
       const conn = await amqp.connect(servers.amqpUrl);

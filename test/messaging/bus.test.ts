@@ -167,4 +167,54 @@ describe('the bus (real RabbitMQ)', () => {
       await late?.close();
     }
   });
+
+  it('bundles the work messages of one turn per type, hands each item over on its own, and acks a bundle only when all its items are settled', async () => {
+    const type = uniqueName('bundled');
+    const producer = await createBus({ url: servers.amqpUrl, namespace: ns, logger, workTypes: [type], workBundleLimit: () => 3 });
+    try {
+      // Seven task.run-like messages in one turn: bundles of 3, 3 and a lone last one.
+      await Promise.all(
+        Array.from({ length: 7 }, (_, n) => producer.publish([{ id: `m${n}`, exchange: 'work', routingKey: type, body: JSON.stringify({ n }), headers: { 'x-test': `h${n}` } }])),
+      );
+      const q = await ch.checkQueue(bus.names.workQueue(type));
+      expect(q.messageCount).toBe(3);
+
+      const first: string[] = [];
+      const c1 = await bus.consumeWork(type, async (d) => {
+        const { n } = JSON.parse(d.body.toString()) as { n: number };
+        first.push(`${n}:${String(d.headers['x-test'])}`);
+        if (n === 4) return; // left unacked: its bundle (3, 4, 5) stays with this consumer
+        if (n === 6) await d.deadLetter('test poison');
+        else d.ack();
+      }, { prefetch: 3 });
+      await until('seven items handed over', () => first.length === 7 || undefined);
+      expect(first).toEqual(['0:h0', '1:h1', '2:h2', '3:h3', '4:h4', '5:h5', '6:h6']);
+      await until('the dead-lettered item', () => dead.length === 1 || undefined);
+      expect(JSON.parse(dead[0]!.body)).toEqual({ n: 6 });
+      expect(dead[0]!.headers[DEAD_LETTER_HEADERS.reason]).toBe('test poison');
+
+      // Its consumer leaves: the whole bundle comes again, each item with its own headers.
+      await c1.close();
+      const again: string[] = [];
+      const other = await createBus({ url: servers.amqpUrl, namespace: ns, logger });
+      try {
+        await other.consumeWork(type, async (d) => {
+          const { n } = JSON.parse(d.body.toString()) as { n: number };
+          again.push(`${n}:${String(d.headers['x-test'])}:${d.redelivered}`);
+          d.ack();
+        });
+        await until('the bundle redelivered', () => again.length === 3 || undefined);
+        expect(again).toEqual(['3:h3:true', '4:h4:true', '5:h5:true']);
+        await until('nothing left in the queue, nothing unacked', async () => {
+          const { messageCount } = await ch.checkQueue(bus.names.workQueue(type));
+          return messageCount === 0 ? true : undefined;
+        });
+      } finally {
+        await other.close();
+      }
+    } finally {
+      await producer.close();
+      await ch.deleteQueue(bus.names.workQueue(type)).catch(() => undefined);
+    }
+  });
 });

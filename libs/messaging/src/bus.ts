@@ -19,6 +19,7 @@ import { ContractViolation, createEnvelope, describeIssues, envelopeSchema, type
 import { runInProcessSpan, startPublishSpan, type Logger } from '@loom/telemetry';
 import type { z } from 'zod';
 import { declareDelayQueue, declareExchanges, declareWorkQueue, names, type Names } from './topology';
+import { BUNDLE_HEADER, createWorkBundler, decodeBundle, encodeBundle } from './work-bundles';
 import { createPresenceBook, parsePresence, PRESENCE_EVERY_MS, PRESENCE_KEYS, PRESENCE_TTL_MS } from './viewer-presence';
 
 export interface OutgoingMessage {
@@ -44,6 +45,13 @@ const HANDLING_RETRY_BASE_MS = 1_000;
 /** Headers a dead letter carries: why, from where, after how many tries. */
 export const DEAD_LETTER_HEADERS = { reason: 'x-loom-dead-reason', queue: 'x-loom-dead-queue', attempts: 'x-loom-attempts' } as const;
 const ATTEMPT_HEADER = 'x-loom-attempt';
+
+/** A received message, or one item of a bundle, as it would be published again. */
+interface RawMessage {
+  content: Buffer;
+  properties: ConsumeMessage['properties'];
+  routingKey: string;
+}
 
 /** A work-queue delivery, as the executor sees it. */
 export interface Delivery {
@@ -137,6 +145,11 @@ export interface BusOptions {
   workTypes?: string[];
   /** First retry delay after a handler failed, doubled per attempt (default 1 s: 1, 2, 4, 8 s). */
   handlingRetryBaseMs?: number;
+  /**
+   * How many task.run messages of a type published in one turn may share one broker message
+   * (work-bundles.ts; serial-per-type.ts workBundleFor bounds it). Default: 1, no bundles.
+   */
+  workBundleLimit?: (type: string) => number;
 }
 
 export async function createBus(opts: BusOptions) {
@@ -194,51 +207,76 @@ export async function createBus(opts: BusOptions) {
         void ch.close().catch(() => undefined);
         return;
       }
-      let settled = false;
-      const delivery: Delivery = {
-        body: msg.content,
-        routingKey: msg.fields.routingKey,
-        headers: (msg.properties.headers ?? {}) as Record<string, unknown>,
-        redelivered: msg.fields.redelivered,
-        deliveryCount: Number((msg.properties.headers ?? {})['x-delivery-count'] ?? 0),
-        get channelOpen() {
-          return open && myEpoch === epoch;
-        },
-        ack() {
-          if (settled || !this.channelOpen) return;
-          settled = true;
-          ch.ack(msg);
-        },
-        async deadLetter(reason: string) {
-          if (settled || !this.channelOpen) return;
-          await sendDeadLetter(msg, spec.queue, reason);
-          this.ack();
-        },
-      };
-      // The `process <queue>` span continues the trace the message's headers carry.
-      const traced = () =>
-        spec.traced === false
-          ? sub.handler(delivery)
-          : runInProcessSpan(
-              { queue: spec.queue, exchange: msg.fields.exchange, routingKey: msg.fields.routingKey, messageId: msg.properties.messageId, deliveryTag: msg.fields.deliveryTag, redelivered: msg.fields.redelivered, bodySize: msg.content.length },
-              msg.properties.headers,
-              () => sub.handler(delivery),
-            );
-      if (sub.manualAck) {
-        traced().catch((err) => log.error({ err, queue: spec.queue }, 'work handler crashed'));
-        return;
+      const msgHeaders = (msg.properties.headers ?? {}) as Record<string, unknown>;
+      const deliveryCount = Number(msgHeaders['x-delivery-count'] ?? 0);
+      let items: { id: string | undefined; body: Buffer; headers: Record<string, unknown> }[];
+      if (msgHeaders[BUNDLE_HEADER] === undefined) items = [{ id: msg.properties.messageId as string | undefined, body: msg.content, headers: msgHeaders }];
+      else {
+        const decoded = decodeBundle(msg.content);
+        if (decoded instanceof Error) {
+          log.error({ queue: spec.queue, err: decoded.message }, 'unreadable work bundle; dead-lettering it');
+          sendDeadLetter({ content: msg.content, properties: msg.properties, routingKey: msg.fields.routingKey }, spec.queue, decoded.message).then(
+            () => open && myEpoch === epoch && ch.ack(msg),
+            () => undefined, // left unacked: the broker hands it out again
+          );
+          return;
+        }
+        const { [BUNDLE_HEADER]: _count, ...shared } = msgHeaders;
+        items = decoded.map((it) => ({ id: it.id, body: Buffer.from(it.body), headers: { ...shared, ...it.headers } }));
       }
-      traced().then(
-        () => delivery.ack(),
-        (err: { retryable?: boolean; message?: string }) => onHandlingFailed(msg, delivery, spec.queue, err),
-      );
+      // The broker's message is acked once every item of it is settled here.
+      let unsettled = items.length;
+      const settleOne = () => {
+        if (--unsettled === 0) ch.ack(msg);
+      };
+      for (const item of items) {
+        let settled = false;
+        const one: RawMessage = { content: item.body, properties: { ...msg.properties, messageId: item.id, headers: item.headers }, routingKey: msg.fields.routingKey };
+        const delivery: Delivery = {
+          body: item.body,
+          routingKey: msg.fields.routingKey,
+          headers: item.headers,
+          redelivered: msg.fields.redelivered,
+          deliveryCount,
+          get channelOpen() {
+            return open && myEpoch === epoch;
+          },
+          ack() {
+            if (settled || !this.channelOpen) return;
+            settled = true;
+            settleOne();
+          },
+          async deadLetter(reason: string) {
+            if (settled || !this.channelOpen) return;
+            await sendDeadLetter(one, spec.queue, reason);
+            this.ack();
+          },
+        };
+        // The `process <queue>` span continues the trace the item's headers carry.
+        const traced = () =>
+          spec.traced === false
+            ? sub.handler(delivery)
+            : runInProcessSpan(
+                { queue: spec.queue, exchange: msg.fields.exchange, routingKey: msg.fields.routingKey, messageId: item.id, deliveryTag: msg.fields.deliveryTag, redelivered: msg.fields.redelivered, bodySize: item.body.length },
+                item.headers,
+                () => sub.handler(delivery),
+              );
+        if (sub.manualAck) {
+          traced().catch((err) => log.error({ err, queue: spec.queue }, 'work handler crashed'));
+          continue;
+        }
+        traced().then(
+          () => delivery.ack(),
+          (err: { retryable?: boolean; message?: string }) => onHandlingFailed(one, delivery, spec.queue, err),
+        );
+      }
     });
     sub.consumerTag = consumerTag;
     sub.attached = true;
   }
 
   /** A handler failed: retry later as a new copy with its attempt count, or dead-letter it. */
-  function onHandlingFailed(msg: ConsumeMessage, d: Delivery, queue: string, err: { retryable?: boolean; message?: string }): void {
+  function onHandlingFailed(msg: RawMessage, d: Delivery, queue: string, err: { retryable?: boolean; message?: string }): void {
     const attempt = Number((msg.properties.headers ?? {})[ATTEMPT_HEADER] ?? 1);
     const reason = err?.message ?? String(err);
     const retry = err?.retryable !== false && attempt < MAX_HANDLING_ATTEMPTS;
@@ -259,8 +297,8 @@ export async function createBus(opts: BusOptions) {
     }, (opts.handlingRetryBaseMs ?? HANDLING_RETRY_BASE_MS) * 2 ** (attempt - 1)).unref();
   }
 
-  /** Publishes a received message again, confirmed, with other headers. */
-  async function publishRaw(exchange: string, routingKey: string, msg: ConsumeMessage, headers: Record<string, unknown>): Promise<void> {
+  /** Publishes a received message (or one item of a bundle) again, confirmed, with other headers. */
+  async function publishRaw(exchange: string, routingKey: string, msg: RawMessage, headers: Record<string, unknown>): Promise<void> {
     await ready;
     const ch = publishChannel;
     if (!ch) throw Object.assign(new Error('RabbitMQ is not connected'), { retryable: true });
@@ -269,14 +307,14 @@ export async function createBus(opts: BusOptions) {
     });
   }
 
-  async function sendDeadLetter(msg: ConsumeMessage, queue: string, reason: string): Promise<void> {
+  async function sendDeadLetter(msg: RawMessage, queue: string, reason: string): Promise<void> {
     const headers = {
       ...(msg.properties.headers ?? {}),
       [DEAD_LETTER_HEADERS.reason]: reason.slice(0, 1000),
       [DEAD_LETTER_HEADERS.queue]: queue,
       [DEAD_LETTER_HEADERS.attempts]: Number((msg.properties.headers ?? {})[ATTEMPT_HEADER] ?? 1),
     };
-    await publishRaw(n.dlx, msg.fields.routingKey, msg, headers);
+    await publishRaw(n.dlx, msg.routingKey, msg, headers);
   }
 
   const reattaching = new Set<Subscription>();
@@ -350,8 +388,8 @@ export async function createBus(opts: BusOptions) {
     return e === 'events' ? n.events : e === 'work' ? n.work : '';
   }
 
-  /** Publishes with confirms; resolves when the broker confirmed all, rejects if any failed. */
-  async function publish(messages: OutgoingMessage[]): Promise<void> {
+  /** Publishes with confirms, one broker message each; resolves when the broker confirmed all. */
+  async function publishEach(messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     await ready;
     const ch = publishChannel;
@@ -383,6 +421,50 @@ export async function createBus(opts: BusOptions) {
           }),
       ),
     );
+  }
+
+  /** Work messages of one type as ONE broker message (work-bundles.ts), each item with its own span. */
+  async function publishBundle(messages: OutgoingMessage[]): Promise<void> {
+    if (messages.length <= 1) return publishEach(messages);
+    await ready;
+    const ch = publishChannel;
+    if (!ch) throw Object.assign(new Error('RabbitMQ is not connected'), { retryable: true });
+    const exchange = exchangeName('work');
+    const routingKey = messages[0]!.routingKey;
+    const spans = messages.map((m) => startPublishSpan({ exchange, routingKey, messageId: m.id, bodySize: m.body.length }, m.headers));
+    const end = (err?: unknown) => spans.forEach((sp) => sp.end(err ?? undefined));
+    const body = encodeBundle(messages.map((m, i) => ({ id: m.id, headers: spans[i]!.headers, body: m.body })));
+    await new Promise<void>((resolve, reject) => {
+      try {
+        ch.publish(exchange, routingKey, body, {
+          persistent: true,
+          messageId: randomUUID(),
+          contentType: 'application/json',
+          headers: { [BUNDLE_HEADER]: messages.length },
+          timestamp: Math.floor(Date.now() / 1000),
+        }, (err) => {
+          end(err);
+          if (err) reject(err);
+          else resolve();
+        });
+      } catch (err) {
+        end(err);
+        reject(err);
+      }
+    });
+  }
+
+  const bundler = opts.workBundleLimit ? createWorkBundler<OutgoingMessage>(opts.workBundleLimit, publishBundle) : undefined;
+
+  /**
+   * Publishes with confirms; resolves when the broker confirmed all, rejects if any failed.
+   * Work messages are bundled per type when the bus was created with workBundleLimit.
+   */
+  async function publish(messages: OutgoingMessage[]): Promise<void> {
+    if (!bundler) return publishEach(messages);
+    const work = messages.filter((m) => m.exchange === 'work');
+    if (work.length === 0) return publishEach(messages);
+    await Promise.all([publishEach(messages.filter((m) => m.exchange !== 'work')), ...work.map((m) => bundler.publish(m))]);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { assertTimeoutsFit, MAX_WORK_PREFETCH, prefetchFor, takeoverSlackMs } from './serial-per-type';
+import { assertTimeoutsFit, MAX_WORK_PREFETCH, prefetchFor, takeoverSlackMs, workBundleFor, workPrefetchFor } from './serial-per-type';
 
 const limits = { consumerTimeoutMs: 7 * 3600_000, leaseMs: 15_000, heartbeatMs: 5_000 };
 
@@ -29,5 +29,13 @@ describe('serial per type: limits derived from consumer_timeout', () => {
   it('refuses a type whose longest timeout cannot fit, naming it', () => {
     expect(() => assertTimeoutsFit({ 'demo.ok': { maxTimeoutMs: 6 * 3600_000 } }, limits)).not.toThrow();
     expect(() => assertTimeoutsFit({ 'demo.long': { maxTimeoutMs: 7 * 3600_000 } }, limits)).toThrow(/task type demo.long: maxTimeoutMs/);
+  });
+
+  it('splits the tasks an executor may hold into bundles and a prefetch that never hold more than prefetchFor', () => {
+    expect([workBundleFor(60_000, limits), workPrefetchFor(60_000, limits)]).toEqual([MAX_WORK_PREFETCH / 2, 2]);
+    expect([workBundleFor(6 * 3600_000, limits), workPrefetchFor(6 * 3600_000, limits)]).toEqual([1, 1]);
+    for (const max of [60_000, 20 * 60_000, 45 * 60_000, 2 * 3600_000, 3 * 3600_000, 6 * 3600_000]) {
+      expect(workBundleFor(max, limits) * workPrefetchFor(max, limits)).toBeLessThanOrEqual(prefetchFor(max, limits));
+    }
   });
 });

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { loadEnv, loadProviderPolicies, loadTaskTypes, policyFor } from '@loom/config';
 import { TaskCancelRequestedV1 } from '@loom/contracts';
 import { resolveHandlers } from '@loom/handlers';
-import { assertTimeoutsFit, createBus, prefetchFor, type WorkConsumer } from '@loom/messaging';
+import { assertTimeoutsFit, createBus, workBundleFor, workPrefetchFor, type WorkConsumer } from '@loom/messaging';
 import { createProviderRegistry } from '@loom/providers';
 import { createObjectStorage } from '@loom/storage';
 import { runService, startHealthServer } from '@loom/service-runtime';
@@ -76,9 +76,11 @@ runService('executor', logger, async () => {
     },
   );
   const consumers: WorkConsumer[] = [];
-  const prefetch = Object.fromEntries(myTypes.map((t) => [t, prefetchFor(types[t]!.maxTimeoutMs, serialLimits, types[t]!.abortGraceMs)]));
+  // In broker messages: a bundle from the gateway counts as the tasks in it (serial-per-type.ts).
+  const prefetch = Object.fromEntries(myTypes.map((t) => [t, workPrefetchFor(types[t]!.maxTimeoutMs, serialLimits, types[t]!.abortGraceMs)]));
+  const bundle = Object.fromEntries(myTypes.map((t) => [t, workBundleFor(types[t]!.maxTimeoutMs, serialLimits, types[t]!.abortGraceMs)]));
   for (const type of myTypes) consumers.push(await bus.consumeWork(type, (d, ahead) => runner.onDelivery(d, ahead), { prefetch: prefetch[type] }));
-  logger.info({ instanceId, types: myTypes, prefetch, sandboxed }, 'consuming work queues');
+  logger.info({ instanceId, types: myTypes, prefetch, bundle, sandboxed }, 'consuming work queues');
 
   const health = await startHealthServer(env.HEALTH_PORT, () => conn.readyState === 1 && bus.isReady());
   return {

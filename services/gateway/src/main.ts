@@ -5,7 +5,7 @@ import './instrument'; // first: telemetry must patch node:http and express befo
 import { createBilling } from '@loom/billing';
 import { loadEnv, loadTaskTypes } from '@loom/config';
 import { resolveHandlers } from '@loom/handlers';
-import { createBus } from '@loom/messaging';
+import { createBus, workBundleFor } from '@loom/messaging';
 import { createProviderRegistry } from '@loom/providers';
 import { createObjectStorage } from '@loom/storage';
 import { runService, startHealthServer } from '@loom/service-runtime';
@@ -34,8 +34,12 @@ runService('gateway', logger, async () => {
   const types = loadTaskTypes(env.LOOM_TASK_TYPES_FILE);
   const catalog = createTaskCatalog(types, resolveHandlers(types));
 
-  // 2. Adapters: the bus first, since the store publishes its outbox through it.
-  const bus = await createBus({ url: env.AMQP_URL, namespace: env.LOOM_NAMESPACE, logger });
+  // 2. Adapters: the bus first, since the store publishes its outbox through it. The task.run
+  //    messages of a burst go out bundled per type, as many as the executor may hold of it
+  //    (serial-per-type.ts: the same limits the executor prefetches by).
+  const serialLimits = { consumerTimeoutMs: env.CONSUMER_TIMEOUT_MS, leaseMs: env.LEASE_MS, heartbeatMs: env.HEARTBEAT_MS };
+  const bundleLimits = new Map(Object.entries(types).map(([t, c]) => [t, workBundleFor(c.maxTimeoutMs, serialLimits, c.abortGraceMs)]));
+  const bus = await createBus({ url: env.AMQP_URL, namespace: env.LOOM_NAMESPACE, logger, workBundleLimit: (type) => bundleLimits.get(type) ?? 1 });
   const conn = await connectMongo(env.MONGO_URL);
   const outbox = await startServiceOutbox({ conn, bus, writerName: 'gateway', deadAfterMs: env.OUTBOX_WRITER_DEAD_MS, logger });
   observeOutboxBacklog(() => outbox.pending); // loom.outbox.backlog, read when scraped
