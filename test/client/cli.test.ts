@@ -19,15 +19,16 @@ interface Run {
   stderr: string;
 }
 
-/** Runs loom with only the environment given (no LOOM_* of the caller), from an empty directory. */
-function loom(args: string[], env: Record<string, string> = {}, cwd = home): Promise<Run> {
+/** Runs loom with only the environment given (no LOOM_* of the caller), from an empty directory; `stdin` is written to it and closed. */
+function loom(args: string[], env: Record<string, string> = {}, cwd = home, stdin?: string): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [BIN, ...args],
       { cwd, env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: path.join(home, 'config'), ...env }, timeout: 60_000 },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
+    if (stdin !== undefined) child.stdin?.end(stdin);
   });
 }
 
@@ -92,6 +93,60 @@ describe('loom tasks', () => {
     expect(got.stdout).toMatch(/status\s+succeeded/);
     const logs = await loom(['tasks', 'logs', id], asUser());
     expect(logs.stdout).toContain('slept 1500 ms');
+  });
+
+  it('submit-many sends the tasks of a JSON Lines file (or stdin) and prints each line with its task', async () => {
+    const file = path.join(home, 'tasks.jsonl');
+    const lines = [
+      JSON.stringify({ type: 'demo.image', input: { ms: 10 }, idempotencyKey: 'cli-many-1' }),
+      '',
+      JSON.stringify({ type: 'demo.image', input: { ms: 20 }, priority: 4 }),
+      JSON.stringify({ type: 'demo.image', input: { ms: 30 }, timeoutMs: 90_000 }),
+    ];
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const r = await loom(['tasks', 'submit-many', '--file', file, '-o', 'json'], asUser());
+    expect(r.code).toBe(0);
+    const results = JSON.parse(r.stdout) as { line: number; created: boolean; task: { id: string; type: string; priority: number; timeoutMs: number; input: unknown } }[];
+    expect(results.map((x) => [x.line, x.created, x.task.type])).toEqual([[1, true, 'demo.image'], [3, true, 'demo.image'], [4, true, 'demo.image']]);
+    expect(results[1]!.task.priority).toBe(4);
+    expect(results[2]!.task.timeoutMs).toBe(90_000);
+    const got = await loom(['tasks', 'get', results[0]!.task.id, '-o', 'json'], asUser());
+    expect(JSON.parse(got.stdout)).toMatchObject({ id: results[0]!.task.id, input: { ms: 10 }, idempotencyKey: 'cli-many-1' });
+    const found = await loom(['tasks', 'list', '--search', 'cli-many-1', '-o', 'json'], asUser());
+    expect(JSON.parse(found.stdout).map((t: { id: string }) => t.id)).toEqual([results[0]!.task.id]);
+
+    // Again from stdin, as a table: the keyed line answers with its first task.
+    const again = await loom(['tasks', 'submit-many', '--file', '-'], asUser(), home, lines[0] + '\n');
+    expect(again.code).toBe(0);
+    const [header, row] = again.stdout.trim().split('\n');
+    expect(header).toMatch(/^LINE\s+ID\s+TYPE\s+STATUS\s+CREATED\s+ERROR$/);
+    expect(row).toMatch(new RegExp(`^1\\s+${results[0]!.task.id}\\s+demo\\.image\\s+\\S+\\s+no \\(its idempotency key was used before\\)`));
+  });
+
+  it('submit-many reports bad lines by number and sends nothing; a refusal by the gateway names the line', async () => {
+    const file = path.join(home, 'bad.jsonl');
+    const good = JSON.stringify({ type: 'demo.image', input: { ms: 10 }, idempotencyKey: 'cli-many-never' });
+    fs.writeFileSync(file, [good, '{"type":"demo.image","input":{"ms":1}', JSON.stringify({ type: 'demo.image', colour: 'red' }), good.replace('never', 'never-2')].join('\n'));
+    const bad = await loom(['tasks', 'submit-many', '--file', file], asUser());
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toContain('2 bad lines, nothing was sent');
+    expect(bad.stderr).toMatch(/line 2: not valid JSON/);
+    expect(bad.stderr).toContain('line 3: unknown field "colour"');
+    const listed = await loom(['tasks', 'list', '--search', 'cli-many-never', '-o', 'json'], asUser());
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+
+    fs.writeFileSync(file, [good, '', JSON.stringify({ type: 'demo.image', input: { ms: 'soon' } })].join('\n'));
+    const refused = await loom(['tasks', 'submit-many', '--file', file], asUser());
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('VALIDATION_FAILED (HTTP 400)');
+    expect(refused.stderr).toContain('line 3 input.ms');
+    expect(JSON.parse((await loom(['tasks', 'list', '--search', 'cli-many-never', '-o', 'json'], asUser())).stdout)).toEqual([]);
+
+    expect((await loom(['tasks', 'submit-many'], asUser())).code).toBe(2);
+    const missing = await loom(['tasks', 'submit-many', '--file', path.join(home, 'missing.jsonl')], asUser());
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('cannot read');
   });
 
   it('watch prints one line per event when not on a terminal and exits with the outcome', async () => {

@@ -1,8 +1,9 @@
 // @loom/client against a whole running system (the five services on the real servers): the
 // typed methods, page iteration, the one error class, wait/watch over SSE, and a stream that
-// resumes after a disconnect without losing an event (Last-Event-ID replay, or a snapshot).
-// Every answer these tests get is also checked against the gateway's OpenAPI document.
-import { createLoomClient, isLoomApiError, type LiveEvent, type LoomClient } from '@loom/client';
+// resumes after a disconnect without losing an event (Last-Event-ID replay, or a snapshot),
+// many tasks in one request (submitMany, the batcher). Every answer these tests get is also
+// checked against the gateway's OpenAPI document.
+import { createLoomClient, isLoomApiError, type LiveEvent, type LoomClient, type SubmitTask } from '@loom/client';
 import { documentCheck, type DocumentCheck } from '../support/openapi-check';
 import { TestSystem } from '../support/system';
 import { demoSleepTypes } from './support';
@@ -184,6 +185,83 @@ describe('live events that lose nothing across reconnects', () => {
     expect((await waiting).status).toBe('cancelled');
     expect(reconnects.length).toBeGreaterThanOrEqual(1);
     expect(calls).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('many tasks in one request', () => {
+  /** A client whose POST /v1/tasks/bulk requests are counted, with how many tasks each carried. */
+  function countingClient(): { client: LoomClient; bulkSizes: number[] } {
+    const bulkSizes: number[] = [];
+    const recording = doc.recording();
+    const counting: typeof fetch = async (input, init) => {
+      const req = new Request(input, init);
+      if (new URL(req.url).pathname === '/v1/tasks/bulk') bulkSizes.push(((await req.clone().json()) as { tasks: unknown[] }).tasks.length);
+      return recording(req);
+    };
+    return { client: createLoomClient({ url: sys.gatewayUrl, apiKey: sys.apiKey, fetch: counting }), bulkSizes };
+  }
+  const total = async () => (await client.tasks.page({ pageSize: 1 })).total;
+
+  it('submitMany answers one outcome per item in order, a used idempotency key with its first task', async () => {
+    const first = await client.tasks.submit('demo.image', { ms: 7 }, { idempotencyKey: 'many-first' });
+    const outcomes = await client.tasks.submitMany([
+      { type: 'demo.image', input: { ms: 1 } },
+      { type: 'demo.image', input: { ms: 7 }, idempotencyKey: 'many-first' },
+      { type: 'demo.video', input: { ms: 2 }, priority: 5 },
+      { type: 'demo.image', input: { ms: 3 }, timeoutMs: 90_000 },
+    ]);
+    expect(outcomes.map((o) => ('created' in o ? o.created : o.error.code))).toEqual([true, false, true, true]);
+    const tasks = outcomes.map((o) => ('task' in o ? o.task : undefined)!);
+    expect(tasks.map((t) => [t.type, (t.input as { ms: number }).ms])).toEqual([['demo.image', 1], ['demo.image', 7], ['demo.video', 2], ['demo.image', 3]]);
+    expect(tasks[1]!.id).toBe(first.id);
+    expect(tasks[2]).toMatchObject({ priority: 5 });
+    expect(tasks[3]).toMatchObject({ timeoutMs: 90_000 });
+    for (const t of tasks) expect((await client.tasks.get(t.id)).input).toEqual(t.input);
+  });
+
+  it('sends more than 500 as consecutive requests of at most 500', async () => {
+    const { client: counted, bulkSizes } = countingClient();
+    const items: SubmitTask[] = Array.from({ length: 501 }, (_, i) => ({ type: 'demo.image', input: { ms: 1 }, idempotencyKey: `split-${i}` }));
+    const before = await total();
+    const outcomes = await counted.tasks.submitMany(items);
+    expect(bulkSizes).toEqual([500, 1]);
+    expect(outcomes).toHaveLength(501);
+    expect(outcomes.every((o) => 'created' in o && o.created)).toBe(true);
+    expect(outcomes.map((o) => ('task' in o ? o.task.idempotencyKey : o.error.code))).toEqual(items.map((t) => t.idempotencyKey));
+    expect(new Set(outcomes.map((o) => ('task' in o ? o.task.id : ''))).size).toBe(501);
+    expect(await total()).toBe(before + 501);
+  });
+
+  it('refuses the whole request when one item is wrong, naming it as tasks.<i>, and creates nothing', async () => {
+    const before = await total();
+    const err = await errorOf(client.tasks.submitMany([{ type: 'demo.image', input: { ms: 1 } }, { type: 'demo.image', input: { ms: 'soon' } as never }]));
+    expect(err).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+    expect(err.details).toEqual([expect.objectContaining({ path: 'tasks.1.input.ms' })]);
+    const unknown = await errorOf(client.tasks.submitMany([{ type: 'demo.image', input: { ms: 1 } }, { type: 'no.such.type', input: {} } as never]));
+    expect(unknown).toMatchObject({ code: 'UNKNOWN_TASK_TYPE', status: 422 });
+    expect(await total()).toBe(before);
+  });
+
+  it('the batcher sends concurrent one-at-a-time submits together, each caller getting its own task or its own error', async () => {
+    const { client: counted, bulkSizes } = countingClient();
+    const batcher = counted.tasks.batcher();
+    // 32 producers, each submitting 4 tasks one after another: 128 submits.
+    const producers = Array.from({ length: 32 }, async (_, p) => {
+      const mine = [];
+      for (let n = 0; n < 4; n++) mine.push(await batcher.submit('demo.image', { ms: 1 }, { idempotencyKey: `batcher-${p}-${n}` }));
+      return mine;
+    });
+    const bad = batcher.submit('demo.image', { ms: 'x' } as never);
+    const got = await Promise.all(producers);
+    got.forEach((mine, p) => expect(mine.map((t) => t.idempotencyKey)).toEqual([0, 1, 2, 3].map((n) => `batcher-${p}-${n}`)));
+    expect(new Set(got.flat().map((t) => t.id)).size).toBe(128);
+    const refused = await errorOf(bad);
+    expect(refused).toMatchObject({ code: 'VALIDATION_FAILED', status: 400, details: [expect.objectContaining({ path: 'input.ms' })] });
+    // 129 submits, far fewer requests: the first 33 go together, then each answer's callers together.
+    expect(bulkSizes.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(129);
+    expect(bulkSizes.length).toBeLessThanOrEqual(16);
+    expect(bulkSizes[0]).toBe(33);
+    for (const t of got.flat().slice(0, 3)) expect((await client.tasks.get(t.id)).idempotencyKey).toBe(t.idempotencyKey);
   });
 });
 

@@ -2,10 +2,14 @@
 // gateway's OpenAPI document (src/generated/openapi.ts), so every path, body and answer is
 // checked by the compiler. Every method returns the answer's data or throws LoomApiError; list
 // methods are async iterators over the pages; wait and watch follow a task over SSE (live.ts).
+// submitMany sends lists of any length through POST /v1/tasks/bulk; batcher (task-batcher.ts)
+// gathers one-at-a-time submits from many places into such requests.
 import createClient, { type Client } from 'openapi-fetch';
-import { LoomApiError } from './errors';
+import { isLoomApiError, LoomApiError } from './errors';
 import type { components, paths } from './generated/openapi';
+import { shiftItems } from './item-errors';
 import { liveEvents, type LiveEvent } from './live';
+import { createTaskBatcher, type TaskBatcher, type TaskBatcherOptions } from './task-batcher';
 
 type Schemas = components['schemas'];
 export type Task = Schemas['Task'];
@@ -27,6 +31,16 @@ export type CreatedTenant = Schemas['CreatedTenant'];
 export type TenantLimits = Schemas['TenantLimits'];
 export type ApiKey = Schemas['ApiKey'];
 export type ListTasksQuery = NonNullable<paths['/v1/tasks']['get']['parameters']['query']>;
+/**
+ * What one item of a submitMany got: its task (`created` false: its idempotency key was used
+ * before and this is the task it created), or the error its write alone met (the request
+ * answered 207; `status` is 207, branch on `code`).
+ */
+export type SubmitManyOutcome = { created: boolean; task: Task } | { error: LoomApiError };
+
+/** Most tasks one POST /v1/tasks/bulk takes; submitMany sends longer lists as several requests. */
+export const MAX_SUBMIT_MANY = 500;
+const BULK = 'POST /v1/tasks/bulk';
 
 export const TERMINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled'];
 const TERMINAL_EVENTS = new Set(['task.succeeded', 'task.failed', 'task.cancelled']);
@@ -53,6 +67,18 @@ export interface WatchOptions {
 }
 
 export type LoomClient = ReturnType<typeof createLoomClient>;
+
+/** A list sent as several requests would meet a repeated key only across two of them: refuse it up front, as one request would. */
+function refuseRepeatedKeys(items: SubmitTask[]): void {
+  const first = new Map<string, number>();
+  items.forEach((t, i) => {
+    if (t.idempotencyKey === undefined) return;
+    const j = first.get(t.idempotencyKey);
+    const message = `repeats the key of tasks.${j}: each task of one request needs its own`;
+    if (j !== undefined) throw new LoomApiError('VALIDATION_FAILED', 400, `${BULK}: invalid request: tasks.${i}.idempotencyKey: ${message} (checked before sending)`, [{ path: `tasks.${i}.idempotencyKey`, message }]);
+    first.set(t.idempotencyKey, i);
+  });
+}
 
 export function createLoomClient(opts: LoomClientOptions) {
   const baseUrl = opts.url.replace(/\/+$/, '');
@@ -84,11 +110,64 @@ export function createLoomClient(opts: LoomClientOptions) {
     }
   }
 
+  /** One POST /v1/tasks/bulk of at most MAX_SUBMIT_MANY items, the `offset`-th onwards of the caller's list. */
+  async function submitChunk(bodies: SubmitTask[], offset = 0): Promise<SubmitManyOutcome[]> {
+    let answer: Schemas['SubmitTasksResult'];
+    let status = 0;
+    try {
+      answer = await call(BULK, async () => {
+        const r = await api.POST('/v1/tasks/bulk', { body: { tasks: bodies } });
+        status = r.response.status;
+        return r;
+      });
+    } catch (err) {
+      throw isLoomApiError(err) ? shiftItems(err, offset) : err;
+    }
+    if (answer?.items?.length !== bodies.length) {
+      throw new LoomApiError('UNEXPECTED_ANSWER', status, `${BULK}: ${answer?.items?.length} outcomes for ${bodies.length} tasks (${baseUrl})`);
+    }
+    return answer.items.map((item, i): SubmitManyOutcome => ('error' in item ? { error: LoomApiError.fromResponse(207, item, `${BULK} (tasks.${offset + i})`) } : item));
+  }
+
   const tasks = {
     submit<T extends TaskType>(type: T, input: TaskInput<T>, o: SubmitOptions = {}): Promise<Task> {
       const body = { type, input, ...o } as SubmitTask;
       return call('POST /v1/tasks', () => api.POST('/v1/tasks', { body }));
     },
+    /**
+     * Submits many tasks, of any types, one outcome per item in the order given (a 207, where
+     * some item's write failed, does not throw: that item's outcome is its error). Up to
+     * MAX_SUBMIT_MANY (500) go in one request, all refused or all accepted: a refusal (400
+     * naming `tasks.<i>.<field>`, 402, 422, 429) creates nothing and throws LoomApiError.
+     *
+     * A longer list goes as consecutive requests of 500, each all-or-nothing on its own, so a
+     * refusal of request k leaves the tasks of requests before k created: the LoomApiError
+     * names items by their index in the whole list and carries those earlier outcomes in
+     * `submittedBefore` (sending the rest, from `submittedBefore.length` on, resumes). With an
+     * idempotency key on every item, sending the whole list again is safe too: the created
+     * ones answer `created: false`. A key repeated anywhere in such a list is refused before
+     * anything is sent (VALIDATION_FAILED), as one request refuses it. An empty list sends
+     * nothing. Inputs large enough to pass the gateway's body limit give 413: send fewer.
+     */
+    async submitMany(items: SubmitTask[]): Promise<SubmitManyOutcome[]> {
+      if (items.length > MAX_SUBMIT_MANY) refuseRepeatedKeys(items);
+      const outcomes: SubmitManyOutcome[] = [];
+      for (let offset = 0; offset < items.length; offset += MAX_SUBMIT_MANY) {
+        try {
+          outcomes.push(...(await submitChunk(items.slice(offset, offset + MAX_SUBMIT_MANY), offset)));
+        } catch (err) {
+          if (offset > 0 && isLoomApiError(err)) Object.assign(err, { submittedBefore: outcomes });
+          throw err;
+        }
+      }
+      return outcomes;
+    },
+    /**
+     * Group commit for callers that submit one task at a time from many places at once: each
+     * `submit` resolves with its own task as tasks.submit would, but calls made while a request
+     * is out wait and go together in the next POST /v1/tasks/bulk. See task-batcher.ts.
+     */
+    batcher: (o: TaskBatcherOptions = {}): TaskBatcher => createTaskBatcher((bodies) => submitChunk(bodies), o),
     get: (id: string): Promise<Task> => call(`GET /v1/tasks/${id}`, () => api.GET('/v1/tasks/{id}', { params: { path: { id } } })),
     /** One page (newest first). */
     page: (query: ListTasksQuery = {}): Promise<TaskPage> => call('GET /v1/tasks', () => api.GET('/v1/tasks', { params: { query } })),

@@ -2,8 +2,17 @@
 // (VALIDATION_FAILED, TASK_NOT_FOUND, ...), the HTTP status and the `details` the API gave
 // (the failing fields, {balance, price}, ...). Branch on `code`; `isLoomApiError` recognises it
 // without instanceof (two copies of the package can coexist, e.g. under jest).
+import type { SubmitManyOutcome } from './client';
+
 export class LoomApiError extends Error {
   readonly isLoomApiError = true;
+  /**
+   * Only from tasks.submitMany of more than one request's worth (500): the outcomes of the
+   * requests before the one that failed, in order. Items 0 to submittedBefore.length - 1 have
+   * their answers (their tasks exist); none from there on was created, except that a NETWORK
+   * failure leaves the fate of the request it cut unknown.
+   */
+  readonly submittedBefore?: SubmitManyOutcome[];
   constructor(
     /** The API's error code, or HTTP_<status> when the answer had no error body, NETWORK when there was no answer. */
     readonly code: string,

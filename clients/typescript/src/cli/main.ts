@@ -7,11 +7,12 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { createLoomClient, TERMINAL_STATUSES, type LoomClient, type Task, type TaskLogLine, type TenantLimits, type ApiKey } from '../client';
-import { isLoomApiError } from '../errors';
+import { createLoomClient, TERMINAL_STATUSES, type LoomClient, type SubmitManyOutcome, type Task, type TaskLogLine, type TenantLimits, type ApiKey } from '../client';
+import { isLoomApiError, LoomApiError } from '../errors';
 import type { LiveEvent } from '../live';
 import { createOutput, OUTPUT_FORMATS, type Column, type Output, type OutputFormat } from './output';
 import { resolveSettings } from './settings';
+import { lineOf, parseTaskLines, type TaskLine } from './task-lines';
 import { UsageError } from './usage-error';
 
 const TERMINAL_EVENTS = new Set(['task.succeeded', 'task.failed', 'task.cancelled']);
@@ -41,6 +42,28 @@ const taskDetail: Column<Task>[] = [
   { header: 'error', value: (t) => t.error },
   { header: 'queue', value: (t) => t.queue ?? null },
 ];
+/** One line of submit-many's file and what it got: its task, or its error. */
+type LineResult = { line: number; created: boolean; task: Task } | { line: number; error: { code: string; message: string; details?: unknown } };
+const lineColumns: Column<LineResult>[] = [
+  { header: 'line', value: (r) => r.line },
+  { header: 'id', value: (r) => ('task' in r ? r.task.id : null) },
+  { header: 'type', value: (r) => ('task' in r ? r.task.type : null) },
+  { header: 'status', value: (r) => ('task' in r ? r.task.status : null) },
+  { header: 'created', value: (r) => ('task' in r ? (r.created ? 'yes' : 'no (its idempotency key was used before)') : null) },
+  { header: 'error', value: (r) => ('error' in r ? `${r.error.code}: ${r.error.message}` : null) },
+];
+const lineResultsOf = (lines: TaskLine[], outcomes: SubmitManyOutcome[]): LineResult[] =>
+  outcomes.map((o, i) => {
+    const line = lines[i]!.line;
+    if ('task' in o) return { line, created: o.created, task: o.task };
+    return { line, error: { code: o.error.code, message: lineOf(lines, o.error.message), ...(o.error.details === undefined ? {} : { details: o.error.details }) } };
+  });
+/** A refusal naming `tasks.<i>` as the lines of the file. */
+function inLines(lines: TaskLine[], err: LoomApiError): LoomApiError {
+  const details = Array.isArray(err.details) ? (err.details as { path: string; message: string }[]).map((d) => ({ ...d, path: lineOf(lines, d.path) })) : err.details;
+  return new LoomApiError(err.code, err.status, lineOf(lines, err.message), details, err.retryAfterMs);
+}
+
 const logColumns: Column<TaskLogLine>[] = [
   { header: 'time', value: (l) => l.timestamp },
   { header: 'level', value: (l) => l.level.toUpperCase().padEnd(5) },
@@ -151,6 +174,50 @@ export function buildProgram(run: { exitCode: number }): Command {
       const done = await followTask(client, task.id, out, { quiet: out.format !== 'table' });
       out.item(done, taskDetail);
       run.exitCode = exitForTask(done);
+    });
+  tasks
+    .command('submit-many')
+    .description("submit the tasks of a JSON Lines file, one {type, input, idempotencyKey?, timeoutMs?, priority?} a line (500 a request); prints each line's task")
+    .requiredOption('--file <path>', 'the JSON Lines file, or - for stdin')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'A bad line (not JSON, not a task) is reported with its number and nothing is sent. Each request of',
+        '500 is all or nothing: a refusal (the input of some line, credits, limits) creates none of its tasks,',
+        'names the line, and exits 1 after printing the tasks of the requests before it. A line whose write',
+        'alone failed is printed with its error, and the exit code is 1. With an idempotency key on every line,',
+        'sending the file again is safe: lines already submitted answer with their task (created: no).',
+        '',
+        'Example: {"type":"demo.image","input":{"ms":500},"idempotencyKey":"img-1"}',
+      ].join('\n'),
+    )
+    .action(async (o: { file: string }) => {
+      let text: string;
+      try {
+        text = fs.readFileSync(o.file === '-' ? 0 : o.file, 'utf8');
+      } catch (err) {
+        throw new UsageError(`--file: cannot read ${o.file}: ${err instanceof Error ? err.message : err}`);
+      }
+      const lines = parseTaskLines(text, o.file === '-' ? 'stdin' : o.file);
+      const { client, out } = ctx();
+      let outcomes: SubmitManyOutcome[];
+      try {
+        outcomes = await client.tasks.submitMany(lines.map((l) => l.task));
+      } catch (err) {
+        if (!isLoomApiError(err)) throw err;
+        const before = err.submittedBefore ?? [];
+        if (before.length > 0) {
+          out.list(lineResultsOf(lines, before), lineColumns);
+          const from = lines[before.length]!.line;
+          const rest = err.code === 'NETWORK' ? `the request from line ${from} may or may not have been written, the lines after it were not sent` : `from line ${from} on, nothing was created`;
+          out.message(`[loom] lines ${lines[0]!.line} to ${lines[before.length - 1]!.line} were submitted; ${rest}`);
+        }
+        throw inLines(lines, err);
+      }
+      const results = lineResultsOf(lines, outcomes);
+      out.list(results, lineColumns);
+      if (results.some((r) => 'error' in r)) run.exitCode = EXIT.REQUEST_FAILED;
     });
   tasks
     .command('list')
