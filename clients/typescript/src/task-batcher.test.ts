@@ -171,6 +171,30 @@ describe('tasks.batcher', () => {
     for (const c of lost) expect(await rejection(c)).toMatchObject({ code: 'NETWORK', status: 0 });
   });
 
+  it("sends no more than the tenant's limits admit at once after a LIMIT_TOO_LOW, and the same calls again", async () => {
+    const gw = fakeGateway();
+    const b = gw.client.tasks.batcher();
+    const calls = [1, 2, 3, 4, 5].map((ms) => b.submit('demo.image', { ms }));
+    const tooLow = (limit: string, n: number) => ({ error: { code: 'LIMIT_TOO_LOW', message: `too many at once`, details: { limit, [limit]: n, requested: 5 } } });
+    (await gw.request(1)).answer(422, tooLow('burst', 2));
+    const r2 = await gw.request(2);
+    expect(msOf(r2.tasks)).toEqual([1, 2]);
+    accept(r2);
+    const r3 = await gw.request(3);
+    expect(msOf(r3.tasks)).toEqual([3, 4]);
+    r3.answer(422, tooLow('maxWaiting', 1));
+    const r4 = await gw.request(4);
+    expect(msOf(r4.tasks)).toEqual([3]);
+    accept(r4);
+    accept(await gw.request(5));
+    const r6 = await gw.request(6);
+    expect(msOf(r6.tasks)).toEqual([5]);
+    // A single call over the limit cannot be made smaller: its caller gets the error.
+    r6.answer(422, tooLow('maxWaiting', 0));
+    expect(await rejection(calls[4]!)).toMatchObject({ code: 'LIMIT_TOO_LOW', status: 422 });
+    expect((await Promise.all(calls.slice(0, 4))).map((t) => (t.input as { ms: number }).ms)).toEqual([1, 2, 3, 4]);
+  });
+
   it('never puts two calls with one idempotency key in one request', async () => {
     const gw = fakeGateway();
     const b = gw.client.tasks.batcher();

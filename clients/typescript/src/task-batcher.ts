@@ -11,6 +11,9 @@
 //   - any other refusal is about the request as a whole (402: the balance does not cover them
 //     together; 429: the limits do not admit them together; 413; a network failure, after which
 //     their fate is unknown): every caller in it gets that error.
+// A request larger than the tenant's limits could ever admit at once (422 LIMIT_TOO_LOW, above
+// its burst or maxWaiting) is not the callers' fault: the batcher sends at most that many from
+// then on and sends the same calls again.
 // Two calls with the same idempotency key never share a request (one request refuses that):
 // the second goes in a later one and answers the first's task, as two submits in a row would.
 import { isLoomApiError, LoomApiError } from './errors';
@@ -47,6 +50,14 @@ interface Waiting {
   reject: (err: unknown) => void;
 }
 
+/** How many tasks the tenant's limits admit in one request, from a LIMIT_TOO_LOW's details ({limit, burst | maxWaiting, requested}). */
+function admittedAtOnce(err: LoomApiError): number | undefined {
+  if (err.code !== 'LIMIT_TOO_LOW') return undefined;
+  const d = (err.details ?? {}) as { limit?: unknown; burst?: unknown; maxWaiting?: unknown };
+  const n = d.limit === 'burst' ? d.burst : d.limit === 'maxWaiting' ? d.maxWaiting : undefined;
+  return typeof n === 'number' && Number.isInteger(n) ? n : undefined;
+}
+
 /** `send` is one POST /v1/tasks/bulk of at most maxBatch tasks (client.ts). */
 export function createTaskBatcher(send: (bodies: SubmitTask[]) => Promise<SubmitManyOutcome[]>, o: TaskBatcherOptions = {}): TaskBatcher {
   const maxBatch = o.maxBatch ?? MAX_BATCH;
@@ -55,6 +66,8 @@ export function createTaskBatcher(send: (bodies: SubmitTask[]) => Promise<Submit
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new RangeError(`maxInFlight: a whole number of at least 1, got ${maxInFlight}`);
 
   const queue: Waiting[] = [];
+  /** maxBatch, or less once the tenant's limits said so (LIMIT_TOO_LOW). */
+  let cap = maxBatch;
   let inFlight = 0;
   let sending = 0;
   let scheduled = false;
@@ -65,7 +78,7 @@ export function createTaskBatcher(send: (bodies: SubmitTask[]) => Promise<Submit
     const later: Waiting[] = [];
     const keys = new Set<string>();
     let i = 0;
-    for (; i < queue.length && batch.length < maxBatch; i++) {
+    for (; i < queue.length && batch.length < cap; i++) {
       const w = queue[i]!;
       const key = w.body.idempotencyKey;
       if (key !== undefined && keys.has(key)) later.push(w);
@@ -96,6 +109,12 @@ export function createTaskBatcher(send: (bodies: SubmitTask[]) => Promise<Submit
     try {
       outcomes = await send(batch.map((w) => w.body));
     } catch (err) {
+      const admitted = isLoomApiError(err) ? admittedAtOnce(err) : undefined;
+      if (admitted !== undefined && admitted >= 1 && admitted < batch.length) {
+        cap = Math.min(cap, admitted);
+        queue.unshift(...batch);
+        return;
+      }
       const named = isLoomApiError(err) ? errorsByItem(err, batch.length, 'POST /v1/tasks/bulk') : undefined;
       if (!named) return batch.forEach((w) => w.reject(err));
       // Nothing of this request was created: the callers it names have their answer, the others go first in the next.
