@@ -2171,7 +2171,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description An unknown task type, or an idempotency key reused for a different request; the message names the item (tasks.<i>). */
+                /** @description An unknown task type, or an idempotency key reused for a different request; the message names the item (tasks.<i>). Or more new tasks than the tenant's burst or maxWaiting could ever admit at once (LIMIT_TOO_LOW, details {limit, burst or maxWaiting, requested}). */
                 422: {
                     headers: {
                         [name: string]: unknown;

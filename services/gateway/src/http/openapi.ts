@@ -133,7 +133,10 @@ export function buildOpenApiDocument(opts: OpenApiOptions = {}): OpenApiDocument
       ...common,
       402: error('The balance does not cover the prices of the new tasks together (INSUFFICIENT_CREDITS, details {balance, price}); nothing was created.'),
       413: error('Body larger than the limit (PAYLOAD_TOO_LARGE).'),
-      422: error('An unknown task type, or an idempotency key reused for a different request; the message names the item (tasks.<i>).'),
+      422: error(
+        'An unknown task type, or an idempotency key reused for a different request; the message names the item (tasks.<i>). ' +
+          "Or more new tasks than the tenant's burst or maxWaiting could ever admit at once (LIMIT_TOO_LOW, details {limit, burst or maxWaiting, requested}).",
+      ),
       429: limited('The submission'),
     },
   });
