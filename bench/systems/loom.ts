@@ -1,7 +1,8 @@
 // This platform as a benchmarked system: the five services (each `node --import tsx`, started by
 // libs/dev-infra's startServiceProcess) on the local real servers from ensureInfrastructure('test'),
 // in a namespace and database of their own, with K task types running the built-in `sleep`
-// handler. Tasks are submitted over the HTTP API; start and end come from the task documents.
+// handler. Tasks are submitted over the HTTP API (concurrent ones grouped into POST /v1/tasks/bulk);
+// start and end come from the task documents.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,6 +11,7 @@ import amqp from 'amqplib';
 import type { Connection } from 'mongoose';
 import { cachePath, startServiceProcess, SERVICE_NAMES, type Infrastructure, type ServiceProcess } from '@loom/dev-infra';
 import { connectMongo, createStore, type Store, type TaskRecord } from '@loom/store';
+import { groupCommit } from '../lib/group-commit';
 import { pidListeningOn, type ProcessGroup } from '../lib/procstat';
 import type { TaskTiming } from '../lib/workload';
 import { writeLoomHistory } from './loom-history';
@@ -30,7 +32,7 @@ export interface Loom {
   store: Store;
   procs: ServiceProcess[];
   logDir: string;
-  /** POST /v1/tasks; resolves with the task id. */
+  /** Submits one task (concurrent calls share a POST /v1/tasks/bulk); resolves with its id. */
   submit(type: string, input: Record<string, unknown>): Promise<string>;
   /**
    * Waits until none of the given tasks (default: every task of this namespace) is unfinished.
@@ -111,22 +113,26 @@ export async function startLoom(opts: LoomOptions): Promise<Loom> {
     return out;
   };
 
+  // Concurrent submissions go together as one POST /v1/tasks/bulk, as in the comparison's client.
+  const submitGrouped = groupCommit<{ type: string; input: Record<string, unknown> }, string>(async (tasks) => {
+    const res = await fetch(`${gatewayUrl}/v1/tasks/bulk`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ tasks }),
+    });
+    const text = await res.text();
+    if (res.status !== 202 && res.status !== 207) throw new Error(`submit: ${res.status} ${text}`);
+    const { items } = JSON.parse(text) as { items: ({ task: { id: string } } | { error: { code: string; message: string } })[] };
+    return items.map((it) => ('task' in it ? it.task.id : { error: new Error(`submit: ${it.error.code} ${it.error.message}`) }));
+  }, 500);
+
   const self: Loom = {
     ns,
     gatewayUrl,
     store,
     procs,
     logDir,
-    async submit(type, input) {
-      const res = await fetch(`${gatewayUrl}/v1/tasks`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ type, input }),
-      });
-      const text = await res.text();
-      if (res.status !== 202) throw new Error(`submit: ${res.status} ${text}`);
-      return (JSON.parse(text) as { id: string }).id;
-    },
+    submit: (type, input) => submitGrouped({ type, input }),
     apiKey,
     async waitIdle(timeoutMs, pollMs = 250, ids) {
       const t0 = Date.now();

@@ -45,6 +45,9 @@ export const sleepHandler = defineHandler({
 export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
+    // No timer for no time: setTimeout(0) waits at least 1 ms (Node clamps it), which a type
+    // of no-op tasks would pay once per task, in series.
+    if (ms <= 0) return resolve();
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();

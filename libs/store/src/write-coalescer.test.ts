@@ -44,7 +44,7 @@ describe('write coalescer', () => {
     const docs = new Map(['a', 'b', 'c', 'd', 'e'].map((id) => [id, { status: 'running' }]));
     docs.get('d')!.status = 'cancelled';
     const f = fakeCollection(docs);
-    const w = createWriteCoalescer(f.collection);
+    const w = createWriteCoalescer(f.collection, 64, 1);
     const first = w.write([move('a', 'running', 'succeeded')]);
     await tick();
     expect(f.bulks).toEqual([['a']]);
@@ -61,6 +61,26 @@ describe('write coalescer', () => {
     expect(await second).toEqual([true, true]);
     expect(await third).toEqual([false, true]); // d was cancelled meanwhile
     expect(f.reads()).toBe(1);
+  });
+
+  it('keeps up to maxInFlight bulk writes out at once, and groups what comes meanwhile in the next', async () => {
+    const docs = new Map(['a', 'b', 'c', 'd'].map((id) => [id, { status: 'running' }]));
+    const f = fakeCollection(docs);
+    const w = createWriteCoalescer(f.collection, 64, 2);
+    const a = w.write([move('a', 'running', 'succeeded')]);
+    await tick();
+    const b = w.write([move('b', 'running', 'succeeded')]);
+    await tick();
+    expect(f.bulks).toEqual([['a'], ['b']]); // two out at once
+    const cd = [w.write([move('c', 'running', 'succeeded')]), w.write([move('d', 'running', 'succeeded')])];
+    await tick();
+    expect(f.bulks).toHaveLength(2);
+    f.release.shift()!();
+    expect(await a).toEqual([true]);
+    for (let i = 0; i < 5 && f.bulks.length < 3; i++) await tick();
+    expect(f.bulks).toEqual([['a'], ['b'], ['c', 'd']]);
+    f.release.splice(0).forEach((r) => r());
+    expect(await Promise.all([b, ...cd])).toEqual([[true], [true], [true]]);
   });
 
   it('rejects every group of a bulk write that failed', async () => {

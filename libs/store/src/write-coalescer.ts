@@ -1,8 +1,11 @@
 // Group commit for the executor's conditional writes: the ends and starts of runs that several
-// task types ask for while one such write is on its way to MongoDB go together in the next
+// task types ask for while such writes are on their way to MongoDB go together in the next
 // ordered bulk write, instead of a command each. A lone write goes at once (nothing waits for
 // a timer), so a quiet type pays nothing; under a burst of four busy types the commands per
-// task about halve. (Writes asked for in one turn of the event loop also go together.)
+// task about halve. (Writes asked for in one turn of the event loop also go together.) Up to
+// `maxInFlight` bulk writes are on their way at once, so that the types whose write came back
+// run while the others' are stored; they never touch the same task, as a type asks for its next
+// write only once its last one answered.
 //
 // A bulk write answers only how many of its updates matched, not which. Each write therefore
 // carries its own mark (a lease token only that write can have stored: the ended run's
@@ -35,9 +38,9 @@ export interface WriteCoalescer {
   write(writes: MarkedWrite[]): Promise<boolean[]>;
 }
 
-export function createWriteCoalescer(collection: WriteCollection, maxWrites = 64): WriteCoalescer {
+export function createWriteCoalescer(collection: WriteCollection, maxWrites = 64, maxInFlight = 2): WriteCoalescer {
   const waiting: Group[] = [];
-  let inFlight = false;
+  let inFlight = 0;
   let scheduled = false;
 
   async function send(groups: Group[]): Promise<void> {
@@ -57,7 +60,7 @@ export function createWriteCoalescer(collection: WriteCollection, maxWrites = 64
 
   /** Sends what waits once this turn of the event loop is over (the writes asked for in it go together). */
   function schedule(): void {
-    if (scheduled || inFlight) return;
+    if (scheduled || inFlight >= maxInFlight) return;
     scheduled = true;
     setImmediate(() => {
       scheduled = false;
@@ -66,7 +69,7 @@ export function createWriteCoalescer(collection: WriteCollection, maxWrites = 64
   }
 
   function next(): void {
-    if (inFlight || waiting.length === 0) return;
+    if (inFlight >= maxInFlight || waiting.length === 0) return;
     const groups: Group[] = [];
     let count = 0;
     while (waiting.length && (groups.length === 0 || count + waiting[0]!.writes.length <= maxWrites)) {
@@ -74,11 +77,11 @@ export function createWriteCoalescer(collection: WriteCollection, maxWrites = 64
       groups.push(g);
       count += g.writes.length;
     }
-    inFlight = true;
+    inFlight++;
     send(groups)
       .catch((err) => groups.forEach((g) => g.reject(err)))
       .finally(() => {
-        inFlight = false;
+        inFlight--;
         schedule();
       });
   }
