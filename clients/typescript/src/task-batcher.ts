@@ -96,11 +96,14 @@ export function createTaskBatcher(send: (bodies: SubmitTask[]) => Promise<Submit
       const batch = take();
       inFlight++;
       sending += batch.length;
-      void run(batch).finally(() => {
-        inFlight--;
-        sending -= batch.length;
-        pump();
-      });
+      void run(batch)
+        // run answers every caller itself; should it throw, no caller is left waiting (an answered one stays answered).
+        .catch((err: unknown) => batch.forEach((w) => w.reject(err)))
+        .finally(() => {
+          inFlight--;
+          sending -= batch.length;
+          pump();
+        });
     }
   }
 
