@@ -40,7 +40,7 @@ export interface TaskBatcherOptions {
 export interface TaskBatcher {
   /** Resolves with this call's task (a repeated idempotency key: the task it created first), or rejects with LoomApiError. */
   submit<T extends TaskType>(type: T, input: TaskInput<T>, o?: SubmitOptions): Promise<Task>;
-  /** Calls waiting for a request, and calls in requests that are out. */
+  /** Calls not answered yet: waiting for a request, or in one that is out. */
   readonly pending: number;
 }
 
@@ -69,7 +69,7 @@ export function createTaskBatcher(send: (bodies: SubmitTask[]) => Promise<Submit
   /** maxBatch, or less once the tenant's limits said so (LIMIT_TOO_LOW). */
   let cap = maxBatch;
   let inFlight = 0;
-  let sending = 0;
+  let unanswered = 0;
   let scheduled = false;
 
   /** The next request's calls, in order, at most one per idempotency key; the others stay queued in their order. */
@@ -95,13 +95,11 @@ export function createTaskBatcher(send: (bodies: SubmitTask[]) => Promise<Submit
     while (inFlight < maxInFlight && queue.length > 0) {
       const batch = take();
       inFlight++;
-      sending += batch.length;
       void run(batch)
         // run answers every caller itself; should it throw, no caller is left waiting (an answered one stays answered).
         .catch((err: unknown) => batch.forEach((w) => w.reject(err)))
         .finally(() => {
           inFlight--;
-          sending -= batch.length;
           pump();
         });
     }
@@ -139,8 +137,15 @@ export function createTaskBatcher(send: (bodies: SubmitTask[]) => Promise<Submit
 
   return {
     submit<T extends TaskType>(type: T, input: TaskInput<T>, opts: SubmitOptions = {}): Promise<Task> {
+      unanswered++;
       return new Promise<Task>((resolve, reject) => {
-        queue.push({ body: { type, input, ...opts } as SubmitTask, resolve, reject });
+        let answered = false;
+        const once = <A>(answer: (a: A) => void) => (a: A) => {
+          if (!answered) unanswered--;
+          answered = true;
+          answer(a);
+        };
+        queue.push({ body: { type, input, ...opts } as SubmitTask, resolve: once(resolve), reject: once(reject) });
         if (scheduled) return;
         scheduled = true;
         queueMicrotask(() => {
@@ -150,7 +155,7 @@ export function createTaskBatcher(send: (bodies: SubmitTask[]) => Promise<Submit
       });
     },
     get pending() {
-      return queue.length + sending;
+      return unanswered;
     },
   };
 }
