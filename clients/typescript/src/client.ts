@@ -7,7 +7,7 @@
 import createClient, { type Client } from 'openapi-fetch';
 import { isLoomApiError, LoomApiError } from './errors';
 import type { components, paths } from './generated/openapi';
-import { shiftItems } from './item-errors';
+import { MAX_SUBMIT_MANY, shiftItems } from './item-errors';
 import { liveEvents, type LiveEvent } from './live';
 import { createTaskBatcher, type TaskBatcher, type TaskBatcherOptions } from './task-batcher';
 
@@ -39,7 +39,7 @@ export type ListTasksQuery = NonNullable<paths['/v1/tasks']['get']['parameters']
 export type SubmitManyOutcome = { created: boolean; task: Task } | { error: LoomApiError };
 
 /** Most tasks one POST /v1/tasks/bulk takes; submitMany sends longer lists as several requests. */
-export const MAX_SUBMIT_MANY = 500;
+export { MAX_SUBMIT_MANY };
 const BULK = 'POST /v1/tasks/bulk';
 
 export const TERMINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled'];

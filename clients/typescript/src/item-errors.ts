@@ -1,9 +1,13 @@
-// A refusal of POST /v1/tasks/bulk names the items it is about by their index in that request:
-// `tasks.<i>.<field>` in a 400's details and messages, `tasks.<i>: ` before a 422's message.
-// submitMany sends a long list as several requests, so it moves those indexes to the whole
-// list's; the batcher sends many callers' tasks as one request, so it turns a refusal into one
-// error per item it names, each worded as a single POST /v1/tasks would have answered.
+// POST /v1/tasks/bulk takes at most 500 tasks, and a refusal names the items it is about by
+// their index in that request: `tasks.<i>.<field>` in a 400's details and messages,
+// `tasks.<i>: ` before a 422's message. submitMany sends a long list as several requests, so it
+// moves those indexes to the whole list's; the batcher sends many callers' tasks as one
+// request, so it turns a refusal into one error per item it names, each worded as a single
+// POST /v1/tasks would have answered.
 import { LoomApiError } from './errors';
+
+/** Most tasks one POST /v1/tasks/bulk takes (the gateway's MAX_SUBMIT_MANY). */
+export const MAX_SUBMIT_MANY = 500;
 
 const ITEM = /\btasks\.(\d+)\b/g;
 const ITEM_PREFIX = /^tasks\.(\d+)(?:\.|$)/;

@@ -18,10 +18,7 @@
 // the second goes in a later one and answers the first's task, as two submits in a row would.
 import { isLoomApiError, LoomApiError } from './errors';
 import type { SubmitManyOutcome, SubmitOptions, SubmitTask, Task, TaskInput, TaskType } from './client';
-import { errorsByItem } from './item-errors';
-
-/** The gateway's most per request (MAX_SUBMIT_MANY in client.ts; repeated here to keep the import one-way). */
-const MAX_BATCH = 500;
+import { errorsByItem, MAX_SUBMIT_MANY } from './item-errors';
 
 export interface TaskBatcherOptions {
   /**
@@ -31,8 +28,9 @@ export interface TaskBatcherOptions {
   maxBatch?: number;
   /**
    * Requests out at once. Default 1: everything that arrives while one is out goes in the
-   * next, and tasks are created in the order of the calls. More sends sooner under load, but
-   * then only the calls of one request keep their order.
+   * next, and tasks are created in the order of the calls (but for one held back for its
+   * idempotency key). More sends sooner under load, but then only the calls of one request
+   * keep their order.
    */
   maxInFlight?: number;
 }
@@ -60,9 +58,9 @@ function admittedAtOnce(err: LoomApiError): number | undefined {
 
 /** `send` is one POST /v1/tasks/bulk of at most maxBatch tasks (client.ts). */
 export function createTaskBatcher(send: (bodies: SubmitTask[]) => Promise<SubmitManyOutcome[]>, o: TaskBatcherOptions = {}): TaskBatcher {
-  const maxBatch = o.maxBatch ?? MAX_BATCH;
+  const maxBatch = o.maxBatch ?? MAX_SUBMIT_MANY;
   const maxInFlight = o.maxInFlight ?? 1;
-  if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > MAX_BATCH) throw new RangeError(`maxBatch: a whole number from 1 to ${MAX_BATCH}, got ${maxBatch}`);
+  if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > MAX_SUBMIT_MANY) throw new RangeError(`maxBatch: a whole number from 1 to ${MAX_SUBMIT_MANY}, got ${maxBatch}`);
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new RangeError(`maxInFlight: a whole number of at least 1, got ${maxInFlight}`);
 
   const queue: Waiting[] = [];
