@@ -56,9 +56,7 @@ export const agenda: PeerAdapter = {
           const _id = new ObjectId();
           jobs.push({ _id, name: h.type, data: h.data, priority: 0, type: 'normal', nextRunAt: null, lastModifiedBy: 'bench-worker', lockedAt: null, lastRunAt: new Date(h.startedAt), lastFinishedAt: new Date(h.finishedAt) });
           logs.push(
-            { timestamp: new Date(h.startedAt), level: 'info', event: 'start', jobId: String(_id), jobName: h.type, message: LOG_LINES.started() },
             { timestamp: new Date(h.finishedAt), level: 'info', event: 'start', jobId: String(_id), jobName: h.type, message: LOG_LINES.slept(0) },
-            { timestamp: new Date(h.finishedAt), level: 'info', event: 'success', jobId: String(_id), jobName: h.type, message: LOG_LINES.finished(h.finishedAt - h.startedAt) },
           );
         }
         await db.collection('agendaJobs').insertMany(jobs, { ordered: false });

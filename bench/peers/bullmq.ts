@@ -45,7 +45,7 @@ export const bullmq: PeerAdapter = {
   },
   /**
    * Completed jobs as BullMQ leaves them (its storeJob + moveToFinished scripts): the job hash,
-   * its id in the queue's `completed` sorted set, its three log lines, and the queue's id counter
+   * its id in the queue's `completed` sorted set, its log line, and the queue's id counter
    * moved past them so new jobs do not reuse their ids. Pipelined, 1,000 jobs per round trip.
    */
   async writeHistory(cfg, count) {
@@ -73,7 +73,7 @@ export const bullmq: PeerAdapter = {
             ats: 1,
           });
           p.zadd(key(h.type, 'completed'), h.finishedAt, id);
-          p.rpush(key(h.type, id, 'logs'), LOG_LINES.started(), LOG_LINES.slept(0), LOG_LINES.finished(h.finishedAt - h.startedAt));
+          p.rpush(key(h.type, id, 'logs'), LOG_LINES.slept(0));
         }
         await p.exec();
       }

@@ -25,14 +25,12 @@ async function main(): Promise<void> {
 
   if (cfg.role === 'worker') {
     let doneSent = false;
-    // What a Loom bench task does: the executor logs a line before the handler and one after,
-    // the sleep handler one of its own, each awaited, between the task's start and its end.
+    // What a Loom bench task stores: the sleep handler's one log line, awaited, between the
+    // task's start and its end.
     const worker = await adapter.startWorker(cfg, async (type, data, log) => {
       const startAt = Date.now();
-      await log(LOG_LINES.started());
       if (cfg.sleepMs > 0) await new Promise((r) => setTimeout(r, cfg.sleepMs));
       await log(LOG_LINES.slept(cfg.sleepMs));
-      await log(LOG_LINES.finished(Date.now() - startAt));
       const endAt = Date.now();
       records.push({ type, submitAt: data.submitAt, startAt, endAt });
       if (!doneSent && records.length >= cfg.expected) {

@@ -91,7 +91,7 @@ function pollingAdapter(serial: boolean): PeerAdapter {
         close: () => client.close(),
       };
     },
-    /** Completed job documents and their three log lines each, inserted 1,000 at a time. */
+    /** Completed job documents and their log line each, inserted 1,000 at a time. */
     async writeHistory(cfg, count) {
       const client = await MongoClient.connect(cfg.mongoUrl!);
       try {
@@ -105,9 +105,7 @@ function pollingAdapter(serial: boolean): PeerAdapter {
             const _id = new ObjectId();
             batch.push({ _id, type: h.type, status: 'completed', data: h.data, createdAt: new Date(h.submitAt), startedAt: new Date(h.startedAt), completedAt: new Date(h.finishedAt) });
             lines.push(
-              { jobId: _id, timestamp: new Date(h.startedAt), level: 'info', message: LOG_LINES.started() },
               { jobId: _id, timestamp: new Date(h.finishedAt), level: 'info', message: LOG_LINES.slept(0) },
-              { jobId: _id, timestamp: new Date(h.finishedAt), level: 'info', message: LOG_LINES.finished(h.finishedAt - h.startedAt) },
             );
           }
           await jobs.insertMany(batch, { ordered: false });

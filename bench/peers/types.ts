@@ -43,13 +43,13 @@ export interface PeerAdapter {
 }
 
 /**
- * The lines a Loom bench task gets in its log, for the peers to write as well: two by the
- * executor around every handler (taskLogMiddleware) and one by the built-in sleep handler.
+ * The lines a successful Loom bench task has stored in its log, for the peers to write as well:
+ * the built-in sleep handler's one. (The executor's start and end lines of a run that succeeds
+ * are shown live but not stored: the log read back derives them from the task's startedAt and
+ * finishedAt, libs/store task-logs.ts runLinesOf.)
  */
 export const LOG_LINES = {
-  started: (attempt = 1, of = 1) => `attempt ${attempt} of ${of} started`,
   slept: (ms: number) => `slept ${ms} ms`,
-  finished: (ms: number) => `finished in ${ms} ms`,
 };
 
 /** The finished jobs of --history: type i % K, spread over the last 2 days (as Loom's), oldest first. */

@@ -6,13 +6,33 @@
 // a process killed within that window loses its last lines (the task's state is not affected;
 // it lives in the task document). `flush()` on shutdown stores what is buffered.
 import type { LogLevel } from '@loom/contracts';
-import type { StoreModels, TaskLogRecord } from './models';
+import type { StoreModels, TaskLogRecord, TaskRecord } from './models';
 
 export interface TaskLogsOptions {
   /** How long a line may wait in the buffer (default 20 ms). */
   flushEveryMs?: number;
   /** A buffer this full is written at once (default 500 lines). */
   maxBatch?: number;
+}
+
+/** The line a run's start writes (the executor's task-log middleware). */
+export const startedLine = (attempt: number, maxAttempts: number) => `attempt ${attempt} of ${maxAttempts} started`;
+/** The line a run's success writes. */
+export const finishedLine = (ms: number) => `finished in ${ms} ms`;
+
+/**
+ * The start and end lines of the task's current attempt, from its document: a running or
+ * succeeded attempt's lines are not stored (the executor only shows them live), since the
+ * document has them already; a failed attempt stores its own (the next start replaces startedAt).
+ */
+export function runLinesOf(task: Pick<TaskRecord, '_id' | 'tenantId' | 'status' | 'attempt' | 'maxAttempts' | 'startedAt' | 'finishedAt'>): TaskLogRecord[] {
+  if ((task.status !== 'running' && task.status !== 'succeeded') || !task.startedAt) return [];
+  const base = { taskId: task._id, tenantId: task.tenantId, level: 'info' as const };
+  const lines: TaskLogRecord[] = [{ ...base, timestamp: task.startedAt, message: startedLine(task.attempt, task.maxAttempts) }];
+  if (task.status === 'succeeded' && task.finishedAt) {
+    lines.push({ ...base, timestamp: task.finishedAt, message: finishedLine(task.finishedAt.getTime() - task.startedAt.getTime()) });
+  }
+  return lines;
 }
 
 export function createTaskLogs({ TaskLog }: StoreModels, opts: TaskLogsOptions = {}) {

@@ -14,7 +14,7 @@ import { annotateActiveSpan, inSpan, inUploadSpan, LOOM, recordActiveSpanError, 
 import { abortKindOf, TaskAborted } from './abort-reasons';
 import { nextStep, toTaskError } from './failure-policy';
 import { awaitHandler } from './stop-grace';
-import { runHooks, type HandlerMiddleware } from './middleware';
+import { runHooks, type HandlerMiddleware, type RunLines } from './middleware';
 import { createReadAhead } from './read-ahead';
 
 export interface TaskRunnerDeps {
@@ -262,7 +262,19 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
         // Buffered: stored with the other lines of this executor within a few ms (task-logs.ts).
         const timestamp = new Date();
         store.logs.write({ taskId: task._id, tenantId: task.tenantId, timestamp, level, message, data });
-        bus.announceEvent(TaskLogV1, { timestamp: timestamp.toISOString(), level, message, data }, { tenantId: task.tenantId, taskId: task._id, headers: ref.traceHeaders }, { viewersOnly: true });
+        announceLine(timestamp, level, message, data);
+      },
+    };
+    function announceLine(timestamp: Date, level: LogLevel, message: string, data?: unknown): void {
+      bus.announceEvent(TaskLogV1, { timestamp: timestamp.toISOString(), level, message, data }, { tenantId: task.tenantId, taskId: task._id, headers: ref.traceHeaders }, { viewersOnly: true });
+    }
+    // The middleware's lines: shown live, stored only where the task document will not have them.
+    const lines: RunLines = {
+      announce: (level, message) => void (fenced('log') || announceLine(new Date(), level, message)),
+      store(level, message, at = new Date()) {
+        if (fenced('log')) return;
+        store.logs.write({ taskId: task._id, tenantId: task.tenantId, timestamp: at, level, message });
+        announceLine(at, level, message);
       },
     };
     const onHookError = (m: HandlerMiddleware, err: unknown) => log.warn({ middleware: m.name, err: (err as Error).message }, 'middleware failed');
@@ -273,12 +285,12 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
     try {
       if (!handler) throw Object.assign(new Error(`no handler for task type ${task.type}`), { name: 'TaskFailure', code: 'NO_HANDLER', retryable: false });
       if (takeover) await ctx.log('warn', 'resumed on this executor after the previous one vanished (run again from the start)');
-      await runHooks(middlewares, 'before', (m) => m.before?.(ctx), onHookError);
+      await runHooks(middlewares, 'before', (m) => m.before?.(ctx, lines), onHookError);
       // Once the signal fired, the handler gets the type's grace to stop; one that ignores it is
       // abandoned then (a sandboxed one is ended), so it cannot hold the type forever.
       const result = await awaitHandler(handler, handler.run(ctx), abort.signal, types[task.type]?.abortGraceMs ?? 0);
       if (result !== FINISHED_ELSEWHERE) {
-        await runHooks(middlewares, 'after', (m) => m.after?.(ctx, result, Date.now() - started), onHookError);
+        await runHooks(middlewares, 'after', (m) => m.after?.(ctx, result, Date.now() - started, lines), onHookError);
         await succeedRun(task, lease.token, result ?? null, ref, written, ahead);
       } else outcome = await endedElsewhereAs(task._id);
     } catch (err) {
@@ -286,7 +298,7 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
       outcome = kind === 'cancelled' || kind === 'timeout' || kind === 'lease_lost' ? kind : kind === 'shutdown' ? 'handed_back' : 'failed';
       if (outcome === 'failed' || outcome === 'timeout') recordActiveSpanError(kind ? abort.signal.reason : err);
       if (kind !== 'lease_lost' && kind !== 'shutdown') {
-        await runHooks(middlewares, 'onError', (m) => m.onError?.(ctx, kind ? abort.signal.reason : err, Date.now() - started), onHookError);
+        await runHooks(middlewares, 'onError', (m) => m.onError?.(ctx, kind ? abort.signal.reason : err, Date.now() - started, lines), onHookError);
       }
       if (kind === 'cancelled') await store.tasks.cancelRunning(task._id, lease.token, ref);
       else if (kind === 'timeout') {

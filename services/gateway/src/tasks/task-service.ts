@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Billing } from '@loom/billing';
-import type { QueueInfo, Store, TaskFilter, TaskLogRecord, TaskRecord } from '@loom/store';
+import { runLinesOf, type QueueInfo, type Store, type TaskFilter, type TaskLogRecord, type TaskRecord } from '@loom/store';
 import {
   ApiError,
   BatchNotSettledError,
@@ -268,9 +268,13 @@ export function createTaskService({ store, catalog, now = () => new Date(), pres
       return store.queries.list({ ...toTaskFilter(scope, q), page: q.page, pageSize: q.pageSize });
     },
 
+    /** Its log, oldest first: the lines stored, and its current attempt's start and end from the document (runLinesOf). */
     async logs(scope: TenantScope, id: string): Promise<TaskLogRecord[]> {
-      await mustGet(scope, id);
-      return store.logs.list(id);
+      const task = await mustGet(scope, id);
+      const [started, finished] = runLinesOf(task);
+      // A stable sort: the start goes before the lines of its instant, the end after them.
+      const lines = [...(started ? [started] : []), ...(await store.logs.list(id)), ...(finished ? [finished] : [])];
+      return lines.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
     },
 
     /** `cancelled` when it was waiting; `cancelling` when it runs and its executor was asked to stop. */
