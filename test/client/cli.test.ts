@@ -174,6 +174,24 @@ describe('loom tasks', () => {
     const all = await loom(['tasks', 'cancel', '--all', '--yes', '-o', 'json'], asUser());
     expect(JSON.parse(all.stdout).cancelled).toContain(id);
   });
+
+  it('submit-many of more than 500 lines: a refused second request names its line, after the first 500 are printed', async () => {
+    // A tenant of its own: 500 tasks would fill the ledger pages the other tests read.
+    const ops = { LOOM_URL: sys.gatewayUrl, LOOM_API_KEY: sys.operatorKey };
+    const tenant = JSON.parse((await loom(['admin', 'tenants', 'create', 'many', '-o', 'json'], ops)).stdout) as { tenantId: string; apiKey: string };
+    expect((await loom(['admin', 'tenants', 'credits', tenant.tenantId, '--amount', '600', '--reason', 'submit-many test'], ops)).code).toBe(0);
+    const file = path.join(home, 'many.jsonl');
+    const lines = Array.from({ length: 501 }, (_, i) => JSON.stringify({ type: 'demo.image', input: { ms: i === 500 ? -1 : 0 }, idempotencyKey: `cli-501-${i}` }));
+    fs.writeFileSync(file, lines.join('\n'));
+    const r = await loom(['tasks', 'submit-many', '--file', file, '-o', 'jsonl'], { LOOM_URL: sys.gatewayUrl, LOOM_API_KEY: tenant.apiKey });
+    expect(r.code).toBe(1);
+    const printed = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { line: number; created: boolean; task: { idempotencyKey: string } });
+    expect(printed.map((p) => p.line)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+    expect(printed.every((p, i) => p.created && p.task.idempotencyKey === `cli-501-${i}`)).toBe(true);
+    expect(r.stderr).toContain('lines 1 to 500 were submitted; from line 501 on, nothing was created');
+    expect(r.stderr).toContain('VALIDATION_FAILED (HTTP 400)');
+    expect(r.stderr).toContain('line 501 input.ms');
+  });
 });
 
 describe('loom batches, account and admin', () => {
