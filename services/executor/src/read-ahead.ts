@@ -12,6 +12,8 @@ import type { TaskRecord } from '@loom/store';
 
 /** How many deliveries ahead one read covers (the work prefetch is at most 16). */
 const MAX_AHEAD = 16;
+/** Fewer fresh deliveries than this are left for a later read while the next one is known already. */
+const MIN_READ = 8;
 
 interface Known {
   taskId: string;
@@ -49,7 +51,8 @@ export function createReadAhead(getMany: (ids: string[]) => Promise<TaskRecord[]
         const w = workOf(d);
         if (w) fresh.push({ d, ...w });
       }
-      if (fresh.length === 0) return;
+      // While the next one is being read already, a few more wait for company (one find per bundle, not per arrival).
+      if (fresh.length === 0 || (fresh.length < MIN_READ && ahead[0] !== undefined && known.has(ahead[0]))) return;
       const read = getMany(fresh.map((f) => f.taskId)).then(
         (docs) => new Map(docs.map((t) => [String(t._id), t])),
         () => new Map<string, TaskRecord>(), // a failed read only means the ordinary path

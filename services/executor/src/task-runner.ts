@@ -76,12 +76,14 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
       return;
     }
     readAhead.forget(d);
+    // What arrived since the last read (the next bundle) is read now, so that this run's end
+    // can start the next task in its write too.
+    readAhead.want(ahead);
     const pre = preclaimed.get(d);
     if (pre) {
       preclaimed.delete(d);
       return execute(pre.task, pre.lease, d, false, ahead);
     }
-    readAhead.want(ahead);
     let env;
     try {
       env = parseEnvelope(TaskRunV1, d.body);
