@@ -1,5 +1,5 @@
 // New tasks written together (insert-batcher.ts) on the real MongoDB server: submissions of one
-// event-loop turn share one insertMany, and each still gets its own answer: a repeated
+// event-loop turn share one insert command, and each still gets its own answer: a repeated
 // idempotency key inside the same batch returns the first task, a caller-chosen id written twice
 // keeps the first write, and every other task of the batch is stored.
 import { useTestStore } from '../support/store';
@@ -9,8 +9,8 @@ describe('task inserts in one batch (real MongoDB)', () => {
   const base = { tenantId: 'tenant-a', type: 'demo.t', timeoutMs: 60_000, maxAttempts: 1, admitted: true };
 
   it('answers each submission of a batch on its own', async () => {
-    // The real collection's insertMany, watched (it still writes): how many commands, how many documents each.
-    const insertMany = jest.spyOn(t.store.models.Task.collection, 'insertMany');
+    // The real database's commands, watched (they still run): how many inserts, how many documents each.
+    const command = jest.spyOn(t.store.models.Task.db.db!, 'command');
     try {
       const results = await Promise.all([
         t.store.tasks.create({ ...base, input: { n: 1 }, idempotencyKey: 'same' }),
@@ -25,9 +25,10 @@ describe('task inserts in one batch (real MongoDB)', () => {
       expect(results[3]!.task.input).toEqual({ n: 3 });
       const stored = await t.store.models.Task.find({}, { input: 1 }).lean();
       expect(stored.map((doc) => (doc.input as { n: number }).n).sort()).toEqual([1, 3, 5]);
-      expect(insertMany.mock.calls.map(([docs]) => (docs as unknown[]).length)).toEqual([5]);
+      const inserts = command.mock.calls.map(([c]) => c as { insert?: string; documents?: unknown[] }).filter((c) => c.insert === 'tasks');
+      expect(inserts.map((c) => c.documents!.length)).toEqual([5]);
     } finally {
-      insertMany.mockRestore();
+      command.mockRestore();
     }
   });
 });

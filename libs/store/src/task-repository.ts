@@ -25,6 +25,7 @@ import {
 import type { StoreModels, TaskRecord } from './models';
 import { liveEvent, outboxEvent, outboxWork, terminalEvent, viewerEvent, type OutboxEntry } from './outbox';
 import type { OutboxPublisher } from './outbox-publisher';
+import { commandWrites } from './command-writes';
 import { createInsertBatcher } from './insert-batcher';
 import { createWriteCoalescer, type MarkedWrite } from './write-coalescer';
 import { sourcesOf } from './task-state-machine';
@@ -69,10 +70,12 @@ const AFTER_WRITE = { outbox: 0, result: 0 } as const;
 export function createTaskRepository(models: StoreModels, outbox?: OutboxPublisher) {
   const { Task } = models;
   // New tasks of one event-loop turn share one insertMany (insert-batcher.ts).
-  const inserts = createInsertBatcher((docs) => Task.collection.insertMany(docs as never[], { ordered: false }));
-  // The executor's ends and starts of runs, several types' in one bulk write (write-coalescer.ts).
+  // Both as the server's own commands (command-writes.ts): the driver's bulk API costs more.
+  const commands = commandWrites(() => Task.db.db!, Task.collection.collectionName);
+  const inserts = createInsertBatcher((docs) => commands.insertUnordered(docs));
+  // The executor's ends and starts of runs, several types' in one ordered write (write-coalescer.ts).
   const runWrites = createWriteCoalescer({
-    bulkWrite: (ops, options) => Task.collection.bulkWrite(ops, options),
+    bulkWrite: (ops) => commands.updateOrdered(ops),
     byIds: (ids) => Task.find({ _id: { $in: ids } } as object, { status: 1, endedBy: 1, lease: 1 }).lean<Record<string, unknown>[]>().exec(),
   });
   const ended = (id: string, token: string, w: { filter: object; update: object }): MarkedWrite => ({ id, ...w, applied: (d) => d?.endedBy === token });
