@@ -662,7 +662,15 @@ export async function createBus(opts: BusOptions) {
      * channel waits for a task still running from the old one. See serial-per-type.ts for the
      * whole rule and how prefetch is bounded by consumer_timeout.
      */
-    async consumeWork(type: string, handler: WorkHandler, opts: { prefetch?: number } = {}): Promise<WorkConsumer> {
+    async consumeWork(
+      type: string,
+      handler: WorkHandler,
+      opts: {
+        prefetch?: number;
+        /** Called when deliveries arrive while one is being handled, with those waiting: the handler may prepare them. */
+        onArrival?: (waiting: readonly Delivery[]) => void;
+      } = {},
+    ): Promise<WorkConsumer> {
       const sub: Subscription = {
         spec: { queue: n.workQueue(type), prefetch: opts.prefetch ?? 1 },
         handler: async () => undefined,
@@ -674,9 +682,18 @@ export async function createBus(opts: BusOptions) {
       let chain: Promise<void> = Promise.resolve();
       /** Deliveries here but not yet handed over, in order: what the handler may look ahead at. */
       const waiting: Delivery[] = [];
+      let arrivalQueued = false;
       sub.handler = (d) => {
         busy++;
         waiting.push(d);
+        // Once for all that arrive together (the items of a bundle are handed over in one go).
+        if (busy > 1 && opts.onArrival && !arrivalQueued) {
+          arrivalQueued = true;
+          queueMicrotask(() => {
+            arrivalQueued = false;
+            opts.onArrival!(waiting);
+          });
+        }
         const run = chain.then(async () => {
           const i = waiting.indexOf(d);
           if (i >= 0) waiting.splice(i, 1);

@@ -1,4 +1,4 @@
-import { assertTimeoutsFit, MAX_WORK_PREFETCH, prefetchFor, takeoverSlackMs, workBundleFor, workPrefetchFor } from './serial-per-type';
+import { assertTimeoutsFit, MAX_WORK_BUNDLE, MAX_WORK_PREFETCH, prefetchFor, takeoverSlackMs, tasksHeldAtMost, workBundleFor, workPrefetchFor } from './serial-per-type';
 
 const limits = { consumerTimeoutMs: 7 * 3600_000, leaseMs: 15_000, heartbeatMs: 5_000 };
 
@@ -31,11 +31,14 @@ describe('serial per type: limits derived from consumer_timeout', () => {
     expect(() => assertTimeoutsFit({ 'demo.long': { maxTimeoutMs: 7 * 3600_000 } }, limits)).toThrow(/task type demo.long: maxTimeoutMs/);
   });
 
-  it('splits the tasks an executor may hold into bundles and a prefetch that never hold more than prefetchFor', () => {
-    expect([workBundleFor(60_000, limits), workPrefetchFor(60_000, limits)]).toEqual([MAX_WORK_PREFETCH / 2, 2]);
+  it('splits the tasks an executor may hold into bundles and a prefetch that never hold more than that', () => {
+    // 7 h / (60 s + a takeover's 25 s) = 296 tasks: full bundles, and a full prefetch of them.
+    expect([tasksHeldAtMost(60_000, limits), workBundleFor(60_000, limits), workPrefetchFor(60_000, limits)]).toEqual([296, MAX_WORK_BUNDLE, MAX_WORK_PREFETCH]);
     expect([workBundleFor(6 * 3600_000, limits), workPrefetchFor(6 * 3600_000, limits)]).toEqual([1, 1]);
+    const tight = { consumerTimeoutMs: 60_000, leaseMs: 2_000, heartbeatMs: 400 };
+    expect([tasksHeldAtMost(10_000, tight), workBundleFor(10_000, tight), workPrefetchFor(10_000, tight)]).toEqual([4, 2, 2]);
     for (const max of [60_000, 20 * 60_000, 45 * 60_000, 2 * 3600_000, 3 * 3600_000, 6 * 3600_000]) {
-      expect(workBundleFor(max, limits) * workPrefetchFor(max, limits)).toBeLessThanOrEqual(prefetchFor(max, limits));
+      expect(workBundleFor(max, limits) * workPrefetchFor(max, limits)).toBeLessThanOrEqual(tasksHeldAtMost(max, limits));
     }
   });
 });

@@ -23,16 +23,19 @@
 // maxTimeoutMs cannot fit even with k = 1.
 //
 // Work bundles (work-bundles.ts) put up to b task.run messages in one broker message, which stays
-// unacked until its last task has ended: it counts as b tasks. So the k tasks an executor may
-// hold are split into bundles of b = workBundleFor() (half of k, so that the next bundle is
-// already here while one runs) and a channel prefetch of workPrefetchFor() = floor(k / b)
-// messages: never more than k tasks unacked, whatever mix of bundles and single messages
-// arrives. The gateway bundles with workBundleFor and the executor prefetches with
+// unacked until its last task has ended: it counts as b tasks. With k = tasksHeldAtMost() (the
+// bound above before MAX_WORK_PREFETCH caps it), a type gets bundles of b = workBundleFor()
+// (half of k, so that the next bundle is already here while one runs, at most MAX_WORK_BUNDLE)
+// and a channel prefetch of workPrefetchFor() = floor(k / b) messages (at most
+// MAX_WORK_PREFETCH): never more than k tasks unacked, whatever mix of bundles and single
+// messages arrives. The gateway bundles with workBundleFor and the executor prefetches with
 // workPrefetchFor from the same task types and limits (LOOM_TASK_TYPES_FILE, CONSUMER_TIMEOUT_MS,
 // LEASE_MS, HEARTBEAT_MS).
 
 /** Deep enough that the next task of a busy type is already here when one ends. */
 export const MAX_WORK_PREFETCH = 16;
+/** Task.run messages per bundle at most: a burst's submissions of a type come in groups about this big. */
+export const MAX_WORK_BUNDLE = 8;
 
 export interface SerialLimits {
   consumerTimeoutMs: number;
@@ -45,20 +48,25 @@ export function takeoverSlackMs(l: SerialLimits): number {
   return l.leaseMs + 2 * l.heartbeatMs;
 }
 
+/** How many tasks of a type an executor may hold unacked at once without any outliving consumer_timeout. */
+export function tasksHeldAtMost(maxTimeoutMs: number, l: SerialLimits, abortGraceMs = 0): number {
+  return Math.max(1, Math.floor(l.consumerTimeoutMs / (maxTimeoutMs + abortGraceMs + takeoverSlackMs(l))));
+}
+
 /** How many deliveries of a type an executor may hold at once without any outliving consumer_timeout. */
 export function prefetchFor(maxTimeoutMs: number, l: SerialLimits, abortGraceMs = 0): number {
-  const k = Math.floor(l.consumerTimeoutMs / (maxTimeoutMs + abortGraceMs + takeoverSlackMs(l)));
-  return Math.max(1, Math.min(MAX_WORK_PREFETCH, k));
+  return Math.min(MAX_WORK_PREFETCH, tasksHeldAtMost(maxTimeoutMs, l, abortGraceMs));
 }
 
 /** How many task.run messages of a type may share one broker message (1: no bundles). */
 export function workBundleFor(maxTimeoutMs: number, l: SerialLimits, abortGraceMs = 0): number {
-  return Math.max(1, Math.floor(prefetchFor(maxTimeoutMs, l, abortGraceMs) / 2));
+  return Math.max(1, Math.min(MAX_WORK_BUNDLE, Math.floor(tasksHeldAtMost(maxTimeoutMs, l, abortGraceMs) / 2)));
 }
 
-/** The channel prefetch of a type's work queue, in broker messages: at most prefetchFor tasks held with bundles. */
+/** The channel prefetch of a type's work queue, in broker messages: never more than tasksHeldAtMost tasks with bundles. */
 export function workPrefetchFor(maxTimeoutMs: number, l: SerialLimits, abortGraceMs = 0): number {
-  return Math.max(1, Math.floor(prefetchFor(maxTimeoutMs, l, abortGraceMs) / workBundleFor(maxTimeoutMs, l, abortGraceMs)));
+  const held = tasksHeldAtMost(maxTimeoutMs, l, abortGraceMs);
+  return Math.max(1, Math.min(MAX_WORK_PREFETCH, Math.floor(held / workBundleFor(maxTimeoutMs, l, abortGraceMs))));
 }
 
 /** Throws, naming the type, when a type allows a timeout that consumer_timeout cannot cover. */

@@ -79,7 +79,7 @@ runService('executor', logger, async () => {
   // In broker messages: a bundle from the gateway counts as the tasks in it (serial-per-type.ts).
   const prefetch = Object.fromEntries(myTypes.map((t) => [t, workPrefetchFor(types[t]!.maxTimeoutMs, serialLimits, types[t]!.abortGraceMs)]));
   const bundle = Object.fromEntries(myTypes.map((t) => [t, workBundleFor(types[t]!.maxTimeoutMs, serialLimits, types[t]!.abortGraceMs)]));
-  for (const type of myTypes) consumers.push(await bus.consumeWork(type, (d, ahead) => runner.onDelivery(d, ahead), { prefetch: prefetch[type] }));
+  for (const type of myTypes) consumers.push(await bus.consumeWork(type, (d, ahead) => runner.onDelivery(d, ahead), { prefetch: prefetch[type], onArrival: runner.onArrival }));
   logger.info({ instanceId, types: myTypes, prefetch, bundle, sandboxed }, 'consuming work queues');
 
   const health = await startHealthServer(env.HEALTH_PORT, () => conn.readyState === 1 && bus.isReady());

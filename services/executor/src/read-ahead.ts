@@ -10,7 +10,7 @@
 import type { Delivery } from '@loom/messaging';
 import type { TaskRecord } from '@loom/store';
 
-/** How many deliveries ahead one read covers (the work prefetch is at most 16). */
+/** How many deliveries ahead one read covers (a type may have up to 16 bundles of 8 here). */
 const MAX_AHEAD = 16;
 /** Fewer fresh deliveries than this are left for a later read while the next one is known already. */
 const MIN_READ = 8;

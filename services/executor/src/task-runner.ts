@@ -68,6 +68,11 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
 
   const newLease = (): Lease => ({ owner: instanceId, token: randomUUID(), expiresAt: new Date(Date.now() + leaseMs) });
 
+  /** Deliveries arrived while a task of their type runs: their tasks are read now, off its critical path. */
+  function onArrival(waiting: readonly Delivery[]): void {
+    if (!stopping) readAhead.want(waiting);
+  }
+
   /** One task.run delivery, from claim (or wait, or takeover) to ack. */
   async function onDelivery(d: Delivery, ahead: readonly Delivery[] = []): Promise<void> {
     if (stopping || !d.channelOpen) {
@@ -348,6 +353,7 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
 
   return {
     onDelivery,
+    onArrival,
     /** A cancel request for a task this executor may be running: only the attempt it names stops. */
     cancel(taskId: string, attempt?: number): void {
       const run = active.get(taskId);
