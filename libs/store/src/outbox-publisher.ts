@@ -31,6 +31,8 @@ export interface OutboxPublisherOptions {
   publish: OutboxPublish;
   /** Fire-and-forget publish of live-only copies (the bus's `announce`); omitted: they are not published. */
   announce?: (entries: OutboxEntry[]) => void;
+  /** Whether viewer-only copies are wanted now (the bus's `viewersWatching`); omitted: always. */
+  viewersWatching?: () => boolean;
   /**
    * What this writer is (service and instance), for people reading outbox_writers; the id adds
    * a random part, so a restarted process never inherits the entries of its dead incarnation.
@@ -52,7 +54,7 @@ export interface OutboxPublisherOptions {
  */
 export function startServiceOutbox(opts: {
   conn: Connection;
-  bus: { publish: OutboxPublish; announce(entries: OutboxEntry[]): void };
+  bus: { publish: OutboxPublish; announce(entries: OutboxEntry[]): void; viewersWatching(): boolean };
   writerName: string;
   deadAfterMs: number;
   logger: { warn(obj: object, msg: string): void };
@@ -61,6 +63,7 @@ export function startServiceOutbox(opts: {
     conn: opts.conn,
     publish: (entries) => opts.bus.publish(entries),
     announce: (entries) => opts.bus.announce(entries),
+    viewersWatching: () => opts.bus.viewersWatching(),
     writerName: opts.writerName,
     deadAfterMs: opts.deadAfterMs,
     onError: (err, what) => opts.logger.warn({ err: (err as Error)?.message }, what),
@@ -75,6 +78,8 @@ export interface OutboxPublisher {
   published(entries: OutboxEntry[]): void;
   /** Live-only copies: published without a confirm, or not at all while the broker is away. */
   announce(entries: OutboxEntry[]): void;
+  /** Whether viewer-only copies are wanted now: while nobody watches they need not be built. */
+  viewersWatching?(): boolean;
   /** Entries not yet confirmed by the broker (the outbox backlog of this process). */
   readonly pending: number;
   /** Republishes the entries of writers that died (the recovery pass; also on a timer of its own). */
@@ -208,6 +213,7 @@ export async function startOutboxPublisher(opts: OutboxPublisherOptions): Promis
       for (const e of entries) pending.set(e.id, e);
       send(entries);
     },
+    viewersWatching: opts.viewersWatching,
     announce(entries) {
       if (entries.length && opts.announce) {
         try {

@@ -165,15 +165,24 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
     return null;
   }
 
-  /** The terminal event of a success, its duration from the run's start. */
-  const succeededEvents = (finishedAt: Date, result: unknown) => (t: TaskRef) => [
-    terminalEvent(
-      TaskSucceededV1,
-      { type: t.type, attempt: t.attempt, durationMs: finishedAt.getTime() - (t.startedAt?.getTime() ?? finishedAt.getTime()), result },
-      meta(t),
-      isBillable(t),
-    ),
-  ];
+  /**
+   * Whether viewer-only events are wanted now (viewer-presence.ts). On the hot path they are not
+   * even built while nobody watches: the bus would drop them unpublished anyway.
+   */
+  const watched = () => outbox?.viewersWatching?.() ?? true;
+
+  /** The terminal event of a success, its duration from the run's start (a free task's only while watched). */
+  const succeededEvents = (finishedAt: Date, result: unknown) => (t: TaskRef) =>
+    isBillable(t) || watched()
+      ? [
+          terminalEvent(
+            TaskSucceededV1,
+            { type: t.type, attempt: t.attempt, durationMs: finishedAt.getTime() - (t.startedAt?.getTime() ?? finishedAt.getTime()), result },
+            meta(t),
+            isBillable(t),
+          ),
+        ]
+      : [];
 
   /** The write that ends a run in success (its lease token recorded as `endedBy`). */
   const succeedWrite = (taskId: string, token: string, result: unknown, ref: TaskRef, outputs?: unknown[]) => {
@@ -195,7 +204,7 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
       where: { attempt },
       set: { lease, startedAt, cancelRequestedAt: null },
       clearWork: true,
-      events: (t) => [viewerEvent(TaskStartedV1, { type: t.type, attempt, executor: lease.owner, takeover: false }, meta(t))],
+      events: (t) => (watched() ? [viewerEvent(TaskStartedV1, { type: t.type, attempt, executor: lease.owner, takeover: false }, meta(t))] : []),
     }, ref);
 
   const meta = (t: TaskRef) => ({ tenantId: t.tenantId, taskId: t._id, headers: traceHeadersOf(t) });
@@ -234,7 +243,7 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
       // Admitted at once: the task.run goes with the insert and nothing else is durable.
       const parts = split(
         input.admitted
-          ? [outboxWork(TaskRunV1, doc.type, { type: doc.type, attempt: 1 }, m), viewerEvent(TaskQueuedV1, { type: doc.type, attempt: 1 }, m)]
+          ? [outboxWork(TaskRunV1, doc.type, { type: doc.type, attempt: 1 }, m), ...(watched() ? [viewerEvent(TaskQueuedV1, { type: doc.type, attempt: 1 }, m)] : [])]
           : [outboxEvent(TaskSubmittedV1, { type: doc.type, attempt: 1, priority: doc.priority }, m)],
       );
       doc.outbox = parts.durable;
@@ -263,8 +272,9 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
 
     /** Tasks by id (one find; the order is not kept, missing ones are left out). */
     getMany(ids: string[]): Promise<TaskRecord[]> {
-      // Nothing but `_id: {$in}`: the local stand-in serves that from its _id index.
-      return Task.find({ _id: { $in: ids } } as object, { outbox: 0 }).lean<TaskRecord[]>().exec();
+      // Nothing but `_id: {$in}`: the local stand-in serves that from its _id index. The driver's
+      // own find (the executor's read-ahead, on the hot path): nothing here needs mongoose's casting.
+      return Task.collection.find({ _id: { $in: ids } } as object, { projection: { outbox: 0 } }).toArray() as unknown as Promise<TaskRecord[]>;
     },
 
     get(taskId: string, tenantId?: string): Promise<TaskRecord | null> {
