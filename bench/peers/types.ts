@@ -45,7 +45,7 @@ export interface PeerAdapter {
 /**
  * The lines a successful Loom bench task has stored in its log, for the peers to write as well:
  * the built-in sleep handler's one. (The executor's start and end lines of a run that succeeds
- * are shown live but not stored: the log read back derives them from the task's startedAt and
+ * are not written: the log read back derives them from the task's startedAt and
  * finishedAt, libs/store task-logs.ts runLinesOf.)
  */
 export const LOG_LINES = {

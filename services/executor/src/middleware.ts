@@ -2,16 +2,13 @@
 // context and can write its logs (RunLines). They run in order; an error in a hook is logged, not fatal.
 import type { LogLevel } from '@loom/contracts';
 import type { TaskContext } from '@loom/handlers';
-import { finishedLine, startedLine } from '@loom/store';
+import { startedLine } from '@loom/store';
 
 /**
- * What a hook may write about the run besides the handler's own lines (ctx.log stores and
- * shows a line). `announce` shows a line to live viewers only: for what the task document
- * records anyway, so the log read back derives it (store/task-logs.ts runLinesOf) instead of a
- * write per line. `store` keeps a line in the task's log, at `at` (default now).
+ * What a hook may write about the run besides the handler's own lines (ctx.log stores a line
+ * now): `store` keeps a line in the task's log at `at` (default now), shown live as well.
  */
 export interface RunLines {
-  announce(level: LogLevel, message: string): void;
   store(level: LogLevel, message: string, at?: Date): void;
 }
 
@@ -23,15 +20,15 @@ export interface HandlerMiddleware {
 }
 
 /**
- * The start, end and failure of every run in the task's own log. A run that succeeds stores
+ * The start, end and failure of every run in the task's own log. A run that succeeds writes
  * nothing: its start and end are the task's startedAt and finishedAt, and the log read back
- * shows them as these same lines. A run that fails stores both its lines, since the next
- * attempt's start replaces startedAt.
+ * shows them as these lines (store/task-logs.ts runLinesOf), at those instants; viewers re-read
+ * it on the task.started and task.succeeded events, so a live copy here would only show each
+ * line twice. A run that fails stores both its lines, since the next attempt's start replaces
+ * startedAt.
  */
 export const taskLogMiddleware: HandlerMiddleware = {
   name: 'task-log',
-  before: (ctx, lines) => lines.announce('info', startedLine(ctx.task.attempt, ctx.task.maxAttempts)),
-  after: (_ctx, _result, ms, lines) => lines.announce('info', finishedLine(ms)),
   onError: (ctx, err, ms, lines) => {
     lines.store('info', startedLine(ctx.task.attempt, ctx.task.maxAttempts), new Date(Date.now() - ms));
     lines.store('error', `failed after ${ms} ms: ${err instanceof Error ? err.message : String(err)}`);

@@ -275,9 +275,8 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
     function announceLine(timestamp: Date, level: LogLevel, message: string, data?: unknown): void {
       bus.announceEvent(TaskLogV1, { timestamp: timestamp.toISOString(), level, message, data }, { tenantId: task.tenantId, taskId: task._id, headers: ref.traceHeaders }, { viewersOnly: true });
     }
-    // The middleware's lines: shown live, stored only where the task document will not have them.
+    // The middleware's lines, stored only where the task document will not have them.
     const lines: RunLines = {
-      announce: (level, message) => void (fenced('log') || announceLine(new Date(), level, message)),
       store(level, message, at = new Date()) {
         if (fenced('log')) return;
         store.logs.write({ taskId: task._id, tenantId: task.tenantId, timestamp: at, level, message });
