@@ -44,3 +44,10 @@ export function groupCommit<I, O>(send: SendBatch<I, O>, maxBatch: number): (ite
       }
     });
 }
+
+/** The answer of one POST /v1/tasks/bulk as a batch's outcomes: each task's id, or its item's error. */
+export function idsOfBulkAnswer(status: number, text: string): (string | { error: unknown })[] {
+  if (status !== 202 && status !== 207) throw new Error(`submit: ${status} ${text}`);
+  const { items } = JSON.parse(text) as { items: ({ task: { id: string } } | { error: { code: string; message: string } })[] };
+  return items.map((it) => ('task' in it ? it.task.id : { error: new Error(`submit: ${it.error.code} ${it.error.message}`) }));
+}

@@ -7,7 +7,7 @@
 // type and client-side submit time. Driven over IPC by the bench (bench/systems/peers.ts
 // PeerChild: ready, submit -> submitted, stop), configured by BENCH_LOOM_CLIENT (JSON).
 import http from 'node:http';
-import { groupCommit } from '../lib/group-commit';
+import { groupCommit, idsOfBulkAnswer } from '../lib/group-commit';
 import { drive } from '../lib/workload';
 import { ipcChild } from '../peers/ipc';
 import type { ToChild } from '../peers/types';
@@ -68,9 +68,7 @@ interface Submission {
 /** One POST /v1/tasks/bulk: the id of each task, or the error of its item. */
 async function submitBulk(tasks: Submission[]): Promise<(string | { error: unknown })[]> {
   const res = await postOnce('/v1/tasks/bulk', JSON.stringify({ tasks }));
-  if (res.status !== 202 && res.status !== 207) throw new Error(`submit: ${res.status} ${res.text}`);
-  const { items } = JSON.parse(res.text) as { items: ({ task: { id: string } } | { error: { code: string; message: string } })[] };
-  return items.map((it) => ('task' in it ? it.task.id : { error: new Error(`submit: ${it.error.code} ${it.error.message}`) }));
+  return idsOfBulkAnswer(res.status, res.text);
 }
 
 const submit = groupCommit(submitBulk, 500);

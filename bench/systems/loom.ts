@@ -11,7 +11,7 @@ import amqp from 'amqplib';
 import type { Connection } from 'mongoose';
 import { cachePath, startServiceProcess, SERVICE_NAMES, type Infrastructure, type ServiceProcess } from '@loom/dev-infra';
 import { connectMongo, createStore, type Store, type TaskRecord } from '@loom/store';
-import { groupCommit } from '../lib/group-commit';
+import { groupCommit, idsOfBulkAnswer } from '../lib/group-commit';
 import { pidListeningOn, type ProcessGroup } from '../lib/procstat';
 import type { TaskTiming } from '../lib/workload';
 import { writeLoomHistory } from './loom-history';
@@ -121,9 +121,7 @@ export async function startLoom(opts: LoomOptions): Promise<Loom> {
       body: JSON.stringify({ tasks }),
     });
     const text = await res.text();
-    if (res.status !== 202 && res.status !== 207) throw new Error(`submit: ${res.status} ${text}`);
-    const { items } = JSON.parse(text) as { items: ({ task: { id: string } } | { error: { code: string; message: string } })[] };
-    return items.map((it) => ('task' in it ? it.task.id : { error: new Error(`submit: ${it.error.code} ${it.error.message}`) }));
+    return idsOfBulkAnswer(res.status, text);
   }, 500);
 
   const self: Loom = {
