@@ -95,4 +95,29 @@ describe('mongoose against the MongoDB-compatible server', () => {
       await Promise.all(clients.map((c) => c.close()));
     }
   });
+  // The local stand-in plans a filter naming `_id` and more from its `_id` index (tools/mongo-server
+  // IdFirst.java; the hot path's conditional writes all look like this). The candidates it takes
+  // from there must still be matched against the whole filter.
+  it('matches a filter of _id and other conditions as a whole, for reads and conditional writes', async () => {
+    const Job = conn.model('IdFirstJob', jobSchema);
+    const [a, b, c] = await Job.create([
+      { name: 'a', status: 'queued' },
+      { name: 'b', status: 'running' },
+      { name: 'c', status: 'queued' },
+    ]);
+    expect(await Job.findOne({ _id: a!._id, status: 'queued' }).lean()).toMatchObject({ name: 'a' });
+    expect(await Job.findOne({ _id: a!._id, status: 'running' }).lean()).toBeNull();
+    const some = await Job.find({ _id: { $in: [a!._id, b!._id, c!._id] }, status: 'queued' }).lean();
+    expect(some.map((j) => j.name).sort()).toEqual(['a', 'c']);
+    // An operator on _id other than $in is planned as before (a scan), with the same meaning.
+    expect(await Job.countDocuments({ _id: { $ne: a!._id }, status: 'queued' })).toBe(1);
+
+    const missed = await Job.updateOne({ _id: b!._id, status: 'queued' }, { $set: { status: 'done' } });
+    const hit = await Job.updateOne({ _id: b!._id, status: 'running', name: 'b' }, { $set: { status: 'done' } });
+    expect([missed.matchedCount, hit.modifiedCount]).toEqual([0, 1]);
+    const claimed = await Job.findOneAndUpdate({ _id: c!._id, status: 'queued', version: 0 }, { $set: { status: 'running' } }, { new: true }).lean();
+    expect(claimed).toMatchObject({ name: 'c', status: 'running' });
+    expect(await Job.findOneAndUpdate({ _id: c!._id, status: 'queued', version: 0 }, { $set: { status: 'running' } })).toBeNull();
+    expect((await Job.find({}, { name: 1, status: 1 }).sort({ name: 1 }).lean()).map((j) => `${j.name}:${j.status}`)).toEqual(['a:queued', 'b:done', 'c:running']);
+  });
 });

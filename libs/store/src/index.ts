@@ -5,7 +5,6 @@ import type { OutboxPublisher } from './outbox-publisher';
 import { createTaskLogs } from './task-logs';
 import { createTaskQueries } from './task-queries';
 import { createTaskRepository } from './task-repository';
-import { ensureStandInIndexes } from './stand-in-indexes';
 import { createProviderJobs } from './provider-jobs';
 import { createQueueStats } from './queue-stats';
 import { createTenantLimits } from './tenant-limits';
@@ -16,7 +15,6 @@ export * from './task-state-machine';
 export * from './task-repository';
 export * from './task-queries';
 export * from './task-logs';
-export { isMongoStandIn } from './stand-in-indexes';
 export * from './api-keys';
 export { startOutboxPublisher, startServiceOutbox, type OutboxPublisher, type OutboxPublisherOptions } from './outbox-publisher';
 export { connectMongo } from './connection';
@@ -32,7 +30,6 @@ export * from './tenant-limits';
 export async function createStore(conn: Connection, outbox?: OutboxPublisher) {
   const models = registerModels(conn);
   await Promise.all(Object.values(models).map((m) => m.init()));
-  await ensureStandInIndexes(conn);
   return {
     models,
     tasks: createTaskRepository(models, outbox),

@@ -119,8 +119,8 @@ export function createTaskRepository(models: StoreModels, outbox?: OutboxPublish
   /** The filter, update and entries of one conditional transition from `before`. */
   function filterOf(taskId: string, to: TaskStatus, opts: TransitionOpts): QueryFilter<TaskRecord> {
     const allowed = opts.from ?? sourcesOf(to);
-    // One allowed status is an equality, not `$in`: the local stand-in serves only exact
-    // equality key sets from an index (stand-in-indexes.ts); real MongoDB does not mind.
+    // `_id` first: MongoDB (and the local stand-in, tools/mongo-server IdFirst.java) finds the
+    // one document by its `_id` index and checks the rest of the filter on it.
     return { _id: taskId, status: allowed.length === 1 ? allowed[0] : { $in: allowed }, ...opts.where };
   }
 

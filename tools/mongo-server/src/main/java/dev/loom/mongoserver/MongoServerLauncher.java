@@ -21,7 +21,6 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.backend.AbstractMongoBackend;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.util.List;
 
 public final class MongoServerLauncher {
@@ -46,10 +45,10 @@ public final class MongoServerLauncher {
 
         AbstractMongoBackend backend;
         switch (kind) {
-            case "memory" -> backend = new MemoryBackend();
+            case "memory" -> backend = new IdFirst.Memory(); // the stock backends, `_id` first (IdFirst.java)
             case "h2" -> {
                 if (file == null) fail("--file PATH is required for --backend h2");
-                backend = new H2Backend(file);
+                backend = new IdFirst.H2(file);
             }
             default -> { fail("unknown --backend " + kind + " (memory|h2)"); return; }
         }
