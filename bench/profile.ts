@@ -95,7 +95,7 @@ async function waitFor(files: () => string[], count: number, timeoutMs: number):
   }
 }
 
-export async function runProfile(o: { tasks: number; types: number; concurrency: number; history: number; before?: string }): Promise<void> {
+export async function runProfile(o: { tasks: number; types: number; concurrency: number; history: number; warmup: number; before?: string }): Promise<void> {
   const infra = await ensureInfrastructure('test');
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const dir = path.dirname(cachePath('bench', `profile-${stamp}`, '.keep'));
@@ -116,6 +116,16 @@ export async function runProfile(o: { tasks: number; types: number; concurrency:
       console.log(`[bench] profile: writing ${o.history} finished tasks (--history)...`);
       const h = await loom.writeHistory(o.history, 60_000 + o.history * 5);
       console.log(`[bench] profile: history of ${h.tasks} tasks and ${h.logs} log lines written in ${h.seconds} s`);
+    }
+    if (o.warmup > 0) {
+      // The services' code is compiled on first use: a burst first, not profiled, so the profile
+      // shows the steady state (as a service in production runs it), not V8's warm-up.
+      console.log(`[bench] profile: warm-up of ${o.warmup} no-op tasks (not profiled)`);
+      const warm = new Map<string, { type: string; submitAt: number }>();
+      await drive({ ...s, tasks: o.warmup }, async (_i, type) => void warm.set(await loom.submit(type, { ms: 0 }), { type, submitAt: Date.now() }));
+      await loom.waitLastOfEachType(warm, 5 * 60_000);
+      await loom.waitIdle(60_000, 250, [...warm.keys()]);
+      await loom.reset([...warm.keys()]);
     }
     for (const p of loom.procs) process.kill(p.pid, 'SIGUSR2');
     await waitFor(() => list('.started'), loom.procs.length, 15_000);

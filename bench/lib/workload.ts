@@ -22,6 +22,15 @@ export function scenarioName(sleepMs: number, arrival: Arrival, rate: number): s
   return `${sleepMs === 0 ? 'noop' : `sleep${sleepMs}`}/${arrival === 'burst' ? 'burst' : `${rate}/s`}`;
 }
 
+/**
+ * The warm-up every system gets before it is measured (--warmup): `tasks` no-op tasks over the
+ * scenario's types, all at once, through the same processes, not counted. V8 (and the MongoDB
+ * stand-in's JVM) compile hot code on first use; a measured scenario shows the steady state.
+ */
+export function warmupOf(s: Scenario, tasks: number): Scenario {
+  return { ...s, name: 'warm-up', sleepMs: 0, arrival: 'burst', tasks };
+}
+
 export interface TaskTiming {
   type: string;
   submitAt: number;

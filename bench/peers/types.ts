@@ -23,6 +23,22 @@ export interface PeerConfig {
   pollConcurrency: number;
   /** Finished jobs the producer writes before it says ready (the --history equivalent). */
   history?: number;
+  /**
+   * Jobs of the warm-up (--warmup) the worker handles first, in a keyspace or database of their
+   * own (warmupConfig), before it starts on the measured one.
+   */
+  warmup?: number;
+}
+
+/** Where a peer's warm-up runs: the same system, next to the measured store, never in it. */
+export function warmupConfig(cfg: PeerConfig): PeerConfig {
+  return {
+    ...cfg,
+    sleepMs: 0,
+    history: undefined,
+    redis: cfg.redis && { ...cfg.redis, prefix: `${cfg.redis.prefix}-warmup` },
+    mongoUrl: cfg.mongoUrl && `${cfg.mongoUrl}-warmup`,
+  };
 }
 
 export interface JobData {
@@ -62,11 +78,18 @@ export function historyJob(i: number, count: number, types: string[]) {
 
 /** Parent -> child. */
 /** deadline: epoch ms after which the producer (or Loom's client) submits nothing more and answers. */
-export type ToChild = { cmd: 'submit'; scenario: import('../lib/workload').Scenario; deadline?: number } | { cmd: 'collect' } | { cmd: 'stop' };
+/** warmup: the producer submits the warm-up's jobs (into warmupConfig's store) and answers `submitted`. */
+export type ToChild =
+  | { cmd: 'submit'; scenario: import('../lib/workload').Scenario; deadline?: number }
+  | { cmd: 'warmup'; scenario: import('../lib/workload').Scenario }
+  | { cmd: 'collect' }
+  | { cmd: 'stop' };
 /** Child -> parent. */
 export type FromChild =
   | { kind: 'ready' }
   | { kind: 'done'; count: number }
+  /** The worker handled the warm-up's jobs and now serves the measured store. */
+  | { kind: 'warmed'; count: number }
   /** tasks: Loom's client only, [id, type, submitAt] of each task it submitted. */
   | { kind: 'submitted'; seconds: number; tasks?: [string, string, number][] }
   | { kind: 'records'; records: import('../lib/workload').TaskTiming[] }

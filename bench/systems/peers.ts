@@ -7,7 +7,7 @@ import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { onCleanup, trackPid } from '../lib/cleanup';
 import type { ProcessGroup } from '../lib/procstat';
-import type { Scenario, TaskTiming } from '../lib/workload';
+import { warmupOf, type Scenario, type TaskTiming } from '../lib/workload';
 import type { FromChild, PeerConfig, ToChild } from '../peers/types';
 
 const CHILD = path.join(__dirname, '..', 'peers', 'child.ts');
@@ -112,24 +112,31 @@ export interface PeerRun {
  * the worker has handled every task (or the time limit passed); then both processes are stopped.
  */
 export async function runPeer(
-  base: Omit<PeerConfig, 'role' | 'sleepMs' | 'expected' | 'types'>,
+  base: Omit<PeerConfig, 'role' | 'sleepMs' | 'expected' | 'types' | 'warmup'>,
   scenario: Scenario,
   opts: {
     logDir: string;
     serverGroups: ProcessGroup[];
     timeLimitMs: number;
     window: { open(groups: ProcessGroup[]): void; close(): void };
-    /** Called with the process groups once both processes are ready, before the window opens. */
+    /** Called with the process groups once both processes are ready (and warm), before the window opens. */
     idle?: (groups: ProcessGroup[]) => Promise<void>;
+    /** No-op jobs both processes handle first, in a store of their own, not measured (--warmup). */
+    warmup: number;
   },
 ): Promise<PeerRun> {
-  const cfg = { ...base, types: scenario.types, sleepMs: scenario.sleepMs, expected: scenario.tasks };
+  const cfg = { ...base, types: scenario.types, sleepMs: scenario.sleepMs, expected: scenario.tasks, warmup: opts.warmup || undefined };
   const tag = `${base.system}-${scenario.name.replace(/[^a-z0-9]+/gi, '_')}`;
   const worker = await PeerChild.start({ ...cfg, role: 'worker' }, path.join(opts.logDir, `${tag}-worker.log`));
   let producer: PeerChild | undefined;
   try {
     producer = await PeerChild.start({ ...cfg, role: 'producer' }, path.join(opts.logDir, `${tag}-producer.log`));
     const groups = [{ name: 'worker', pid: worker.pid }, { name: 'producer', pid: producer.pid }, ...opts.serverGroups];
+    if (opts.warmup > 0) {
+      producer.send({ cmd: 'warmup', scenario: warmupOf(scenario, opts.warmup) });
+      await producer.expect('submitted', opts.timeLimitMs);
+      await worker.expect('warmed', opts.timeLimitMs);
+    }
     await opts.idle?.(groups);
     opts.window.open(groups);
     producer.send({ cmd: 'submit', scenario, deadline: Date.now() + opts.timeLimitMs });
