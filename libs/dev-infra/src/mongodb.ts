@@ -64,6 +64,14 @@ function listFiles(dir: string): string[] {
   });
 }
 
+/**
+ * The stand-in's JVM: a fixed 4 GiB heap under the throughput collector. With the default G1 in
+ * 1 GiB, 50,000 stored tasks made young collections of 20 to 60 ms several times a second, and a
+ * growing heap paused for full collections while it resized: the server's CPU per task doubled
+ * (`npm run bench -- --peers --history 50000`, three runs per setting on a new JVM each).
+ */
+const STAND_IN_JVM = ['-Xms4g', '-Xmx4g', '-XX:+UseParallelGC'];
+
 export async function ensureMongo(profile: InfraProfile): Promise<ProvidedServer> {
   const configured = process.env.MONGO_URL;
   if (configured) {
@@ -94,7 +102,7 @@ export async function ensureMongo(profile: InfraProfile): Promise<ProvidedServer
   } else {
     const { jar } = mongoServerJar();
     const backend = profile === 'dev' ? ['--backend', 'h2', '--file', cachePath('mongo-server', 'dev-data.mv')] : ['--backend', 'memory'];
-    proc = startDetached('java', ['-Xmx1g', '-jar', jar, '--host', '127.0.0.1', '--port', String(port), ...backend], {
+    proc = startDetached('java', [...STAND_IN_JVM, '-jar', jar, '--host', '127.0.0.1', '--port', String(port), ...backend], {
       logFile,
     });
   }
