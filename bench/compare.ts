@@ -14,7 +14,7 @@ import { ResourceMeter, round, type ProcessGroup, type ResourceUse } from './lib
 import { startRedis } from './lib/redis';
 import { markdownReport, ratios, terminalReport, type IdleResult, type RunResult } from './lib/report';
 import { svgChart } from './lib/svg';
-import { figures, pct, scenarioName, warmupOf, type Arrival, type Scenario, type TaskTiming } from './lib/workload';
+import { figures, pct, scenarioName, warmupRounds, type Arrival, type Scenario, type TaskTiming } from './lib/workload';
 import { serverPid, startLoom } from './systems/loom';
 import { dropMongoDatabase, PeerChild, runPeer } from './systems/peers';
 import type { PeerSystem } from './peers/types';
@@ -93,7 +93,7 @@ const NOTES = [
   "Task logs: a successful Loom bench task stores one line in its log, the built-in sleep handler's \"slept N ms\" (the executor's \"attempt N of M started\" and \"finished in X ms\" of a run that succeeds are not written: they are derived from the task's startedAt and finishedAt when the log is read); every peer handler writes the same line, awaited, between its start and its end: BullMQ with job.log, Agenda with its MongoJobLogger (collection agenda_logs), the polling workers with an insertOne into job_logs.",
   "Clients: Loom's HTTP client (node:http, keep-alive Agent) runs in a child process measured with Loom (group `client`), as each peer's producer process is measured with the peer.",
   'Producers group their submissions the same way (bench/lib/group-commit.ts): the calls made while a batch is being sent go together in the next one, one batch in flight, up to 500. Loom sends a batch as one POST /v1/tasks/bulk, BullMQ as Queue.addBulk per queue, the polling producer as one insertMany; Agenda has no bulk create and submits one job per call (agenda.now).',
-  'Warm-up (--warmup N, default 1000): before it is measured, each system runs N no-op tasks over the same types, all at once, through the processes it is then measured on, and they are not counted (V8, and the MongoDB server\'s JVM, compile hot code on first use). Loom keeps its services and client across its scenarios and warms up once, before the first; a peer starts a new worker and producer for each scenario and warms them up each time, in a store of their own (BullMQ: a key prefix; Agenda and polling: a database), so the measured store holds only the scenario\'s jobs.',
+  'Warm-up (--warmup N, default 10000): before it is measured, each system runs N no-op tasks over the same types, in bursts of 1,000 (each finished before the next), through the processes it is then measured on, and they are not counted (V8, and the MongoDB server\'s JVM, compile hot code on first use). Loom keeps its services and client across its scenarios and warms up once, before the first; a peer starts a new worker and producer for each scenario and warms them up each time, in a store of their own (BullMQ: a key prefix; Agenda and polling: a database), so the measured store holds only the scenario\'s jobs.',
   'Idle: each system measured for --idle-seconds with no work right after its start and warm-up (Loom: after its history is written; peers: their first scenario\'s worker, producer and server), CPU seconds per second. The shared RabbitMQ and MongoDB servers count in the idle figure of whoever uses them.',
   '--history N: Loom gets N finished tasks (one real task per type as template, the rest copied into tasks and task_logs through the driver, the template\'s stored log lines each, one today, four tenants, timestamps over the last 2 days, inside the scheduler\'s 7-day retention) kept across its scenarios (between scenarios only that scenario\'s tasks are removed); the peers get --peer-history (default N) finished jobs with one log line each in every scenario\'s fresh store (BullMQ: completed job hashes, the completed set and job logs; Agenda: finished agendaJobs documents; polling: completed job documents). The local MongoDB server (mongo-java-server) answers most queries by scanning the collection, so a history slows every MongoDB-backed system on it (Agenda the most: its job lookup scans agendaJobs). A system that does not finish a scenario within --time-limit skips its remaining scenarios.',
 ];
@@ -172,14 +172,15 @@ async function runLoom(infra: Infrastructure, scenarios: Scenario[], o: CompareO
     const groups = [...loom.processGroups(), { name: 'client', pid: client.pid }];
     if (o.warmup > 0) {
       // Loom's services and client stay up across its scenarios: one warm-up before the first.
-      const warm = warmupOf(scenarios[0]!, o.warmup);
-      console.log(`[bench] loom: warm-up of ${warm.tasks} no-op tasks (not measured)`);
-      client.send({ cmd: 'submit', scenario: warm });
-      const sub = await client.expect('submitted', o.timeLimitSeconds * 1000);
-      const warmed = new Map((sub.tasks ?? []).map(([id, type, submitAt]) => [id, { type, submitAt }]));
-      await loom.waitLastOfEachType(warmed, o.timeLimitSeconds * 1000);
-      await loom.waitIdle(60_000, 250, [...warmed.keys()]);
-      await loom.reset([...warmed.keys()]);
+      console.log(`[bench] loom: warm-up of ${o.warmup} no-op tasks (not measured)`);
+      for (const round of warmupRounds(scenarios[0]!, o.warmup)) {
+        client.send({ cmd: 'submit', scenario: round });
+        const sub = await client.expect('submitted', o.timeLimitSeconds * 1000);
+        const warmed = new Map((sub.tasks ?? []).map(([id, type, submitAt]) => [id, { type, submitAt }]));
+        await loom.waitLastOfEachType(warmed, o.timeLimitSeconds * 1000);
+        await loom.waitIdle(60_000, 250, [...warmed.keys()]);
+        await loom.reset([...warmed.keys()]);
+      }
     }
     if (o.idleSeconds > 0) idle.push(await measureIdle('loom', groups, o.idleSeconds));
     for (const s of scenarios) {
@@ -278,7 +279,7 @@ async function runPeerSystem(system: PeerSystem, infra: Infrastructure, scenario
     const unregister = onCleanup(`database ${url}`, dropBoth);
     try {
       const w = windowMeter();
-      const run = await runPeer({ ...base, mongoUrl: url }, s, { logDir, serverGroups, timeLimitMs: o.timeLimitSeconds * 1000, window: w, idle: idleOnce, warmup: o.warmup });
+      const run = await runPeer({ ...base, mongoUrl: url }, s, { logDir, serverGroups, timeLimitMs: o.timeLimitSeconds * 1000, window: w, idle: idleOnce, warmup: o.warmup, warmedUp: () => dropMongoDatabase(`${url}-warmup`) });
       const r = result(system, s, run.timings, w.use, run.complete, run.submitSeconds);
       results.push(r);
       printOne(r);

@@ -5,7 +5,7 @@
 //               (--tasks 1000 --types 4 --sleep-ms 20 --rate 200 --concurrency 32 --poll-ms 100
 //                --poll-concurrency 5 --time-limit 180 --systems loom,bullmq,agenda,polling,polling-serial
 //                --scenarios noop-burst,noop-rate,sleep-burst,sleep-rate --history 0 --idle-seconds 5
-//                --warmup 1000: no-op tasks each system runs first, on the processes then measured)
+//                --warmup 10000: no-op tasks each system runs first, on the processes then measured)
 //               systems: bullmq runs redis-server with appendonly yes/appendfsync everysec,
 //               bullmq-nopersist without persistence; --history N writes N finished tasks into
 //               Loom's store first (and jobs into each peer's, unless --peer-history M says
@@ -13,7 +13,7 @@
 //   --profile   where Loom's time goes: CPU profiles of the five services and, per task, MongoDB
 //               commands by command and collection, broker publishes by exchange/routing key
 //               (confirmed or not), deliveries and acks by queue, under one burst of no-op tasks
-//               (--tasks 1000 --types 4 [--history N] --warmup 1000: that many tasks first, not
+//               (--tasks 1000 --types 4 [--history N] --warmup 10000: that many tasks first, not
 //               profiled); written as profile.json and profile.md (a
 //               table to paste); with --before OLD/profile.json also profile-compare.md, side by side
 //   --compare-profiles BEFORE.json,AFTER.json   only that side-by-side table, from two runs
@@ -82,11 +82,11 @@ async function main(): Promise<void> {
       history: historyCount(values.history),
       peerHistory: values['peer-history'] === undefined ? historyCount(values.history) : historyCount(values['peer-history'], 'peer-history'),
       idleSeconds: num('idle-seconds', values['idle-seconds'], 0),
-      warmup: historyCount(values.warmup ?? '1000', 'warmup'),
+      warmup: historyCount(values.warmup ?? '10000', 'warmup'),
       command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     });
   }
-  if (values.profile) await runProfile({ tasks: N, types: K, concurrency: C, history: historyCount(values.history), warmup: historyCount(values.warmup ?? '1000', 'warmup'), before: values.before });
+  if (values.profile) await runProfile({ tasks: N, types: K, concurrency: C, history: historyCount(values.history), warmup: historyCount(values.warmup ?? '10000', 'warmup'), before: values.before });
 }
 
 main()

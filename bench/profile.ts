@@ -9,7 +9,7 @@ import path from 'node:path';
 import { cachePath, ensureInfrastructure, repoRoot } from '@loom/dev-infra';
 import { onCleanup } from './lib/cleanup';
 import { ResourceMeter, round } from './lib/procstat';
-import { drive, figures, scenarioName, type Scenario, type TaskTiming } from './lib/workload';
+import { drive, figures, scenarioName, warmupRounds, type Scenario, type TaskTiming } from './lib/workload';
 import { startLoom } from './systems/loom';
 import { compareMarkdown, ioReport, ioTables, type ProfileRun } from './lib/profile-report';
 import { machine } from './compare';
@@ -118,14 +118,16 @@ export async function runProfile(o: { tasks: number; types: number; concurrency:
       console.log(`[bench] profile: history of ${h.tasks} tasks and ${h.logs} log lines written in ${h.seconds} s`);
     }
     if (o.warmup > 0) {
-      // The services' code is compiled on first use: a burst first, not profiled, so the profile
+      // The services' code is compiled on first use: bursts first, not profiled, so the profile
       // shows the steady state (as a service in production runs it), not V8's warm-up.
       console.log(`[bench] profile: warm-up of ${o.warmup} no-op tasks (not profiled)`);
-      const warm = new Map<string, { type: string; submitAt: number }>();
-      await drive({ ...s, tasks: o.warmup }, async (_i, type) => void warm.set(await loom.submit(type, { ms: 0 }), { type, submitAt: Date.now() }));
-      await loom.waitLastOfEachType(warm, 5 * 60_000);
-      await loom.waitIdle(60_000, 250, [...warm.keys()]);
-      await loom.reset([...warm.keys()]);
+      for (const round of warmupRounds(s, o.warmup)) {
+        const warm = new Map<string, { type: string; submitAt: number }>();
+        await drive(round, async (_i, type) => void warm.set(await loom.submit(type, { ms: 0 }), { type, submitAt: Date.now() }));
+        await loom.waitLastOfEachType(warm, 5 * 60_000);
+        await loom.waitIdle(60_000, 250, [...warm.keys()]);
+        await loom.reset([...warm.keys()]);
+      }
     }
     for (const p of loom.procs) process.kill(p.pid, 'SIGUSR2');
     await waitFor(() => list('.started'), loom.procs.length, 15_000);

@@ -22,13 +22,19 @@ export function scenarioName(sleepMs: number, arrival: Arrival, rate: number): s
   return `${sleepMs === 0 ? 'noop' : `sleep${sleepMs}`}/${arrival === 'burst' ? 'burst' : `${rate}/s`}`;
 }
 
+/** Tasks of one warm-up round: a burst no bigger than a measured one (and within a tenant's submit burst). */
+export const WARMUP_ROUND = 1000;
+
 /**
  * The warm-up every system gets before it is measured (--warmup): `tasks` no-op tasks over the
- * scenario's types, all at once, through the same processes, not counted. V8 (and the MongoDB
- * stand-in's JVM) compile hot code on first use; a measured scenario shows the steady state.
+ * scenario's types through the same processes, not counted, as bursts of WARMUP_ROUND, each
+ * finished before the next. V8 (and the MongoDB stand-in's JVM) compile hot code on first use;
+ * a measured scenario shows the steady state.
  */
-export function warmupOf(s: Scenario, tasks: number): Scenario {
-  return { ...s, name: 'warm-up', sleepMs: 0, arrival: 'burst', tasks };
+export function warmupRounds(s: Scenario, tasks: number): Scenario[] {
+  const rounds: Scenario[] = [];
+  for (let left = tasks; left > 0; left -= WARMUP_ROUND) rounds.push({ ...s, name: 'warm-up', sleepMs: 0, arrival: 'burst', tasks: Math.min(WARMUP_ROUND, left) });
+  return rounds;
 }
 
 export interface TaskTiming {

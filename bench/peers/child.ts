@@ -2,7 +2,7 @@
 // end inside it) or its producer (submits the scenario's tasks, stamping each with the client-side
 // submission time). With a warm-up (cfg.warmup), both first serve its jobs in a store of their
 // own (warmupConfig), then the measured one. Driven by the bench over IPC; configured by the BENCH_PEER variable (JSON).
-import { drive, type TaskTiming } from '../lib/workload';
+import { drive, WARMUP_ROUND, type TaskTiming } from '../lib/workload';
 import { ipcChild } from './ipc';
 import { LOG_LINES, warmupConfig, type PeerAdapter, type PeerConfig, type PeerSystem, type ToChild } from './types';
 
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
       worker = await adapter.startWorker(warmupConfig(cfg), async (_type, _data, log) => {
         await log(LOG_LINES.slept(0));
         if (++handled === want) warmed();
+        else if (handled % WARMUP_ROUND === 0) send({ kind: 'warmed', count: handled });
       });
       void allWarm
         .then(async () => {
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
     if (cfg.history && adapter.writeHistory) await adapter.writeHistory(cfg, cfg.history);
     const producer = await adapter.startProducer(cfg);
     let warm = cfg.warmup ? await adapter.startProducer(warmupConfig(cfg)) : undefined;
+    let warmSubmitted = 0;
     close = async () => {
       await warm?.close();
       await producer.close();
@@ -73,8 +75,11 @@ async function main(): Promise<void> {
       if (!warm) throw new Error('a warm-up was asked of a producer started without one (warmup in its config)');
       const w = warm;
       const { seconds } = await drive(scenario, (i, type) => w.submit(type, { submitAt: Date.now(), i }));
-      warm = undefined;
-      await w.close();
+      warmSubmitted += scenario.tasks;
+      if (warmSubmitted >= cfg.warmup!) {
+        warm = undefined;
+        await w.close();
+      }
       send({ kind: 'submitted', seconds });
     };
     // past the deadline (the time limit) nothing more is submitted, as for Loom's client

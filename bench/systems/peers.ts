@@ -7,7 +7,7 @@ import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { onCleanup, trackPid } from '../lib/cleanup';
 import type { ProcessGroup } from '../lib/procstat';
-import { warmupOf, type Scenario, type TaskTiming } from '../lib/workload';
+import { warmupRounds, type Scenario, type TaskTiming } from '../lib/workload';
 import type { FromChild, PeerConfig, ToChild } from '../peers/types';
 
 const CHILD = path.join(__dirname, '..', 'peers', 'child.ts');
@@ -123,6 +123,8 @@ export async function runPeer(
     idle?: (groups: ProcessGroup[]) => Promise<void>;
     /** No-op jobs both processes handle first, in a store of their own, not measured (--warmup). */
     warmup: number;
+    /** Called once the warm-up is over, before the window opens (the warm-up's store may go). */
+    warmedUp?: () => Promise<void>;
   },
 ): Promise<PeerRun> {
   const cfg = { ...base, types: scenario.types, sleepMs: scenario.sleepMs, expected: scenario.tasks, warmup: opts.warmup || undefined };
@@ -133,9 +135,14 @@ export async function runPeer(
     producer = await PeerChild.start({ ...cfg, role: 'producer' }, path.join(opts.logDir, `${tag}-producer.log`));
     const groups = [{ name: 'worker', pid: worker.pid }, { name: 'producer', pid: producer.pid }, ...opts.serverGroups];
     if (opts.warmup > 0) {
-      producer.send({ cmd: 'warmup', scenario: warmupOf(scenario, opts.warmup) });
-      await producer.expect('submitted', opts.timeLimitMs);
-      await worker.expect('warmed', opts.timeLimitMs);
+      // Round by round: the worker says `warmed` when a round's jobs are handled (after the last
+      // one, once it serves the measured store).
+      for (const round of warmupRounds(scenario, opts.warmup)) {
+        producer.send({ cmd: 'warmup', scenario: round });
+        await producer.expect('submitted', opts.timeLimitMs);
+        await worker.expect('warmed', opts.timeLimitMs);
+      }
+      await opts.warmedUp?.();
     }
     await opts.idle?.(groups);
     opts.window.open(groups);
