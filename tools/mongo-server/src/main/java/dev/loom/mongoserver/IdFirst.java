@@ -11,6 +11,11 @@
  *
  * Semantics are unchanged: a document that matches the whole query has that `_id`, so the
  * candidates from the `_id` index hold every match, and each is matched against the whole query.
+ *
+ * And one fix: stock collections add and drop indexes outside the lock their inserts take, and
+ * an insert walking the list of indexes while a createIndexes adds one fails with a
+ * ConcurrentModificationException ("Unknown error" at the client). Services create their
+ * indexes at start while others already write, so here both take the collection's lock.
  */
 package dev.loom.mongoserver;
 
@@ -56,6 +61,17 @@ final class IdFirst {
                             Iterable<Integer> byId = candidates(getIndexes(), query);
                             return byId != null ? matchDocuments(query, byId, orderBy, skip, limit, batchSize, fields) : super.queryDocuments(query, orderBy, skip, limit, batchSize, fields);
                         }
+
+                        // Under the collection's lock, as its inserts and updates are (they walk the list of indexes).
+                        @Override
+                        public synchronized void addIndex(Index<Integer> index) {
+                            super.addIndex(index);
+                        }
+
+                        @Override
+                        public synchronized void dropIndex(String indexName) {
+                            super.dropIndex(indexName);
+                        }
                     };
                 }
             };
@@ -82,6 +98,17 @@ final class IdFirst {
                         protected QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit, int batchSize, Document fields) {
                             Iterable<Object> byId = candidates(getIndexes(), query);
                             return byId != null ? matchDocuments(query, byId, orderBy, skip, limit, batchSize, fields) : super.queryDocuments(query, orderBy, skip, limit, batchSize, fields);
+                        }
+
+                        // Under the collection's lock, as its inserts and updates are (they walk the list of indexes).
+                        @Override
+                        public synchronized void addIndex(Index<Object> index) {
+                            super.addIndex(index);
+                        }
+
+                        @Override
+                        public synchronized void dropIndex(String indexName) {
+                            super.dropIndex(indexName);
                         }
                     };
                 }
