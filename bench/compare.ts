@@ -173,14 +173,12 @@ async function runLoom(infra: Infrastructure, scenarios: Scenario[], o: CompareO
     if (o.warmup > 0) {
       // Loom's services and client stay up across its scenarios: one warm-up before the first.
       console.log(`[bench] loom: warm-up of ${o.warmup} no-op tasks (not measured)`);
-      for (const round of warmupRounds(scenarios[0]!, o.warmup)) {
-        client.send({ cmd: 'submit', scenario: round });
-        const sub = await client.expect('submitted', o.timeLimitSeconds * 1000);
-        const warmed = new Map((sub.tasks ?? []).map(([id, type, submitAt]) => [id, { type, submitAt }]));
-        await loom.waitLastOfEachType(warmed, o.timeLimitSeconds * 1000);
-        await loom.waitIdle(60_000, 250, [...warmed.keys()]);
-        await loom.reset([...warmed.keys()]);
-      }
+      const c = client;
+      await loom.warmUp(warmupRounds(scenarios[0]!, o.warmup), async (round) => {
+        c.send({ cmd: 'submit', scenario: round });
+        const sub = await c.expect('submitted', o.timeLimitSeconds * 1000);
+        return new Map((sub.tasks ?? []).map(([id, type, submitAt]) => [id, { type, submitAt }]));
+      });
     }
     if (o.idleSeconds > 0) idle.push(await measureIdle('loom', groups, o.idleSeconds));
     for (const s of scenarios) {

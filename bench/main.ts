@@ -52,7 +52,7 @@ function num(name: string, v: string | undefined, min = 1): number {
   return n;
 }
 
-function historyCount(v: string | undefined, name = 'history'): number {
+function wholeCount(v: string | undefined, name = 'history'): number {
   const n = num(name, v, 0);
   if (!Number.isInteger(n) || n > 200_000) throw new Error(`--${name} must be a whole number from 0 to 200000 (got ${v}); the bench must stay bounded`);
   return n;
@@ -79,14 +79,14 @@ async function main(): Promise<void> {
       timeLimitSeconds: num('time-limit', values['time-limit']),
       systems,
       scenarios: values.scenarios!.split(',').map((s) => s.trim()),
-      history: historyCount(values.history),
-      peerHistory: values['peer-history'] === undefined ? historyCount(values.history) : historyCount(values['peer-history'], 'peer-history'),
+      history: wholeCount(values.history),
+      peerHistory: values['peer-history'] === undefined ? wholeCount(values.history) : wholeCount(values['peer-history'], 'peer-history'),
       idleSeconds: num('idle-seconds', values['idle-seconds'], 0),
-      warmup: historyCount(values.warmup ?? '10000', 'warmup'),
+      warmup: wholeCount(values.warmup ?? '10000', 'warmup'),
       command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     });
   }
-  if (values.profile) await runProfile({ tasks: N, types: K, concurrency: C, history: historyCount(values.history), warmup: historyCount(values.warmup ?? '10000', 'warmup'), before: values.before });
+  if (values.profile) await runProfile({ tasks: N, types: K, concurrency: C, history: wholeCount(values.history), warmup: wholeCount(values.warmup ?? '10000', 'warmup'), before: values.before });
 }
 
 main()

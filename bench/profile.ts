@@ -121,13 +121,11 @@ export async function runProfile(o: { tasks: number; types: number; concurrency:
       // The services' code is compiled on first use: bursts first, not profiled, so the profile
       // shows the steady state (as a service in production runs it), not V8's warm-up.
       console.log(`[bench] profile: warm-up of ${o.warmup} no-op tasks (not profiled)`);
-      for (const round of warmupRounds(s, o.warmup)) {
+      await loom.warmUp(warmupRounds(s, o.warmup), async (round) => {
         const warm = new Map<string, { type: string; submitAt: number }>();
         await drive(round, async (_i, type) => void warm.set(await loom.submit(type, { ms: 0 }), { type, submitAt: Date.now() }));
-        await loom.waitLastOfEachType(warm, 5 * 60_000);
-        await loom.waitIdle(60_000, 250, [...warm.keys()]);
-        await loom.reset([...warm.keys()]);
-      }
+        return warm;
+      });
     }
     for (const p of loom.procs) process.kill(p.pid, 'SIGUSR2');
     await waitFor(() => list('.started'), loom.procs.length, 15_000);

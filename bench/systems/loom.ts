@@ -13,7 +13,7 @@ import { cachePath, startServiceProcess, SERVICE_NAMES, type Infrastructure, typ
 import { connectMongo, createStore, type Store, type TaskRecord } from '@loom/store';
 import { groupCommit, idsOfBulkAnswer } from '../lib/group-commit';
 import { pidListeningOn, type ProcessGroup } from '../lib/procstat';
-import type { TaskTiming } from '../lib/workload';
+import type { Scenario, TaskTiming } from '../lib/workload';
 import { writeLoomHistory } from './loom-history';
 
 const TERMINAL = ['succeeded', 'failed', 'cancelled'] as const;
@@ -54,6 +54,11 @@ export interface Loom {
    * runs each start on a fresh database or keyspace holding the same history.
    */
   reset(ids: string[]): Promise<void>;
+  /**
+   * The warm-up (--warmup): each round's tasks, sent by `submitRound`, run to their end and are
+   * removed before the next round.
+   */
+  warmUp(rounds: Scenario[], submitRound: (round: Scenario) => Promise<Map<string, { type: string; submitAt: number }>>): Promise<void>;
   /** The API key the bench submits with (its tenant is `bench`). */
   apiKey: string;
   /** Writes `count` finished tasks with their logs straight into the database (see loom-history.ts). */
@@ -187,6 +192,14 @@ export async function startLoom(opts: LoomOptions): Promise<Loom> {
         serverStartLatencies.push(d.startedAt.getTime() - d.createdAt.getTime());
       }
       return { timings, serverStartLatencies, failed };
+    },
+    async warmUp(rounds, submitRound) {
+      for (const round of rounds) {
+        const warmed = await submitRound(round);
+        await self.waitLastOfEachType(warmed, 5 * 60_000);
+        await self.waitIdle(60_000, 250, [...warmed.keys()]);
+        await self.reset([...warmed.keys()]);
+      }
     },
     async reset(ids) {
       for (let i = 0; i < ids.length; i += 100) await Task.deleteMany({ _id: { $in: ids.slice(i, i + 100) } });

@@ -66,7 +66,7 @@ function listFiles(dir: string): string[] {
 
 /**
  * The stand-in's JVM: a fixed 4 GiB heap under the throughput collector. With the default G1 in
- * 1 GiB, 50,000 stored tasks made young collections of 20 to 60 ms several times a second, and a
+ * 1 GiB, 50,000 stored tasks made young collections of 15 to 57 ms several times a second, and a
  * growing heap paused for full collections while it resized: the server's CPU per task doubled
  * (`npm run bench -- --peers --history 50000`, three runs per setting on a new JVM each).
  */
